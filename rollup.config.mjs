@@ -1,0 +1,41 @@
+// One shared rollup config: every package is built the same way (ESM + .d.ts, dependencies external,
+// warnings fail the build). Add a package by adding one entry to PACKAGES.
+import typescript from '@rollup/plugin-typescript';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** @typedef {{ dir: string, input: Record<string, string>, banner?: string }} PackageBuild */
+
+/** @type {PackageBuild[]} */
+const PACKAGES = [
+  { dir: 'sdk', input: { index: 'src/index.ts', pack: 'src/pack.ts' } },
+  { dir: 'packages/converter', input: { index: 'src/index.ts' } },
+  { dir: 'packages/cli', input: { main: 'src/main.ts' }, banner: '#!/usr/bin/env node' },
+];
+
+/** Everything that is not a relative import stays external: node built-ins, dependencies, sibling packages. */
+const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+
+/** @param {PackageBuild} pkg */
+function config(pkg) {
+  const { name } = JSON.parse(readFileSync(`${pkg.dir}/package.json`, 'utf8'));
+  return {
+    input: Object.fromEntries(Object.entries(pkg.input).map(([k, v]) => [k, `${pkg.dir}/${v}`])),
+    external,
+    output: { dir: `${pkg.dir}/dist`, format: 'es', sourcemap: true, banner: pkg.banner, chunkFileNames: '[name]-[hash].js' },
+    plugins: [typescript({
+      tsconfig: './tsconfig.base.json',
+      include: [resolve(pkg.dir, 'src/**/*.ts')],
+      compilerOptions: {
+        rootDir: `${pkg.dir}/src`, outDir: `${pkg.dir}/dist`, declaration: true, declarationDir: `${pkg.dir}/dist`,
+        declarationMap: false, sourceMap: true, noEmitOnError: true,
+      },
+      noEmitOnError: true,
+    })],
+    onwarn(warning) {
+      throw new Error(`rollup warning while building ${name}: ${warning.message}`);
+    },
+  };
+}
+
+export default PACKAGES.map(config);
