@@ -1,0 +1,58 @@
+/** safetensors reader: 8-byte header length, JSON header, raw little-endian tensors. Nothing is executed. */
+import { ModelFormatError } from 'resnet-edge';
+import { halfToFloat } from 'resnet-edge/pack';
+import { numel, type Tensor } from './tensor.js';
+
+const bad = (what: string): ModelFormatError => new ModelFormatError('MODEL_FORMAT', `Not a readable safetensors file: ${what}.`);
+
+const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+const SIZES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, U8: 1, I8: 1, BOOL: 1 };
+
+function decode(dtype: string, bytes: Uint8Array, count: number): Float32Array {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    switch (dtype) {
+      case 'F32': out[i] = v.getFloat32(i * 4, true); break;
+      case 'F16': out[i] = halfToFloat(v.getUint16(i * 2, true)); break;
+      case 'BF16': out[i] = new Float32Array(new Uint32Array([v.getUint16(i * 2, true) << 16]).buffer)[0]; break;
+      case 'F64': out[i] = v.getFloat64(i * 8, true); break;
+      case 'I64': out[i] = Number(v.getBigInt64(i * 8, true)); break;
+      case 'I32': out[i] = v.getInt32(i * 4, true); break;
+      case 'I8': out[i] = v.getInt8(i); break;
+      default: out[i] = v.getUint8(i);
+    }
+  }
+  return out;
+}
+
+/** Parses a safetensors file into named float32 tensors (integer tensors are widened, e.g. num_batches_tracked). */
+export function readSafetensors(bytes: Uint8Array): Map<string, Tensor> {
+  if (bytes.length < 8) throw bad(`only ${bytes.length} bytes`);
+  const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  if (headerLen < 2 || headerLen > MAX_HEADER_BYTES || 8 + headerLen > bytes.length) {
+    throw bad(`the header declares ${headerLen} bytes but the file has ${bytes.length}`);
+  }
+  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
+  } catch (e) {
+    throw bad(`the header is not JSON (${(e as Error).message})`);
+  }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) throw bad('the header is not a JSON object');
+  const data = bytes.subarray(8 + headerLen);
+  const out = new Map<string, Tensor>();
+  for (const [name, h] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const size = SIZES[h?.dtype];
+    if (!size) throw bad(`tensor "${name}" has unsupported dtype ${JSON.stringify(h?.dtype)}`);
+    if (!Array.isArray(h.shape) || h.shape.some((d) => !Number.isInteger(d) || d < 0)) throw bad(`tensor "${name}" has an invalid shape`);
+    const [begin, end]: number[] = Array.isArray(h.data_offsets) ? h.data_offsets : [NaN, NaN];
+    const count = numel(h.shape);
+    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > data.length || end - begin !== count * size) {
+      throw bad(`tensor "${name}" (${h.dtype} [${h.shape}]) has data offsets [${begin}, ${end}] inconsistent with its shape or the file size (${data.length} data bytes)`);
+    }
+    out.set(name, { shape: h.shape, data: decode(h.dtype, data.subarray(begin, end), count) });
+  }
+  return out;
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/python3
+"""Reference outputs from PyTorch for resnet-edge's parity tests (Debian's python3-torch, CPU).
+
+For every ResNet of the paper it builds the exact architecture (torchvision for ImageNet, tools/cifar_resnet.py
+for CIFAR), fills it with seeded random weights and randomized BatchNorm statistics (so BN folding is really
+tested), and writes:  <name>.safetensors (state dict), <name>.onnx (an export whose opset and constant-folding
+setting vary across models), <name>.json (logits, probabilities and pooled features on the test input).
+It also writes the test inputs (224x224 and 32x32 PNGs) and torchvision's preprocessing of ../shared/images.
+
+Usage: /usr/bin/python3 tools/reference.py --out tests/.models [--only resnet18,cifar20]
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import torchvision
+from PIL import Image
+from torchvision import transforms as T
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import safetensors_io  # noqa: E402
+from cifar_resnet import CifarResNet  # noqa: E402
+
+GENERATOR_VERSION = 3
+SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared')
+MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+
+# name: (builder, seed, onnx opset, onnx constant folding). Opsets 11..17 and both folding modes are covered.
+MODELS = {
+    'resnet18': (lambda: torchvision.models.resnet18(), 18, 11, False),
+    'resnet34': (lambda: torchvision.models.resnet34(), 34, 12, True),
+    'resnet50': (lambda: torchvision.models.resnet50(), 50, 13, False),
+    'resnet101': (lambda: torchvision.models.resnet101(), 101, 14, True),
+    'resnet152': (lambda: torchvision.models.resnet152(), 152, 17, False),
+    'cifar20': (lambda: CifarResNet(20), 20, 15, True),
+    'cifar56': (lambda: CifarResNet(56), 56, 16, False),
+    'resnet18-folded': (lambda: torchvision.models.resnet18(), 1818, 17, True),
+}
+
+
+def randomize(model, seed):
+    """Seeded weights; BatchNorm statistics and affine parameters far from identity."""
+    torch.manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, torch.nn.Conv2d):
+            torch.nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
+        elif isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.normal_(0, 0.3)
+            m.running_var.uniform_(0.5, 2.0)
+            m.weight.data.uniform_(0.3, 1.2)
+            m.bias.data.normal_(0, 0.2)
+            m.num_batches_tracked.fill_(100)
+        elif isinstance(m, torch.nn.Linear):
+            torch.nn.init.normal_(m.weight, 0, 8.0 / m.in_features ** 0.5)
+            m.bias.data.normal_(0, 0.1)
+    # Keep the residual stream from growing without bound over 50 blocks: damp each branch's last BN.
+    for m in model.modules():
+        last = getattr(m, 'bn3', None) or (getattr(m, 'bn2', None) if hasattr(m, 'conv2') and not hasattr(m, 'conv3') else None)
+        if last is not None and m is not model:
+            last.weight.data.mul_(0.3)
+    return model.eval()
+
+
+def features_of(model, x):
+    if isinstance(model, CifarResNet):
+        return model.features(x)
+    m = model
+    x = m.maxpool(m.relu(m.bn1(m.conv1(x))))
+    x = m.layer4(m.layer3(m.layer2(m.layer1(x))))
+    return torch.flatten(m.avgpool(x), 1)
+
+
+def to_input(path):
+    img = Image.open(path).convert('RGB')
+    return T.Compose([T.ToTensor(), T.Normalize(MEAN, STD)])(img).unsqueeze(0)
+
+
+def make_inputs(out):
+    chelsea = Image.open(os.path.join(SHARED, 'images', 'chelsea.png')).convert('RGB')
+    T.CenterCrop(224)(chelsea).save(os.path.join(out, 'input-224.png'))
+    T.Resize(32)(T.CenterCrop(300)(chelsea)).save(os.path.join(out, 'input-32.png'))
+
+
+def make_preprocess(out):
+    os.makedirs(os.path.join(out, 'preprocess'), exist_ok=True)
+    tf = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor(), T.Normalize(MEAN, STD)])
+    for name in sorted(os.listdir(os.path.join(SHARED, 'images'))):
+        if not name.endswith(('.png', '.jpg')):
+            continue
+        t = tf(Image.open(os.path.join(SHARED, 'images', name)).convert('RGB'))
+        t.permute(1, 2, 0).contiguous().numpy().astype('<f4').tofile(os.path.join(out, 'preprocess', name + '.f32'))
+
+
+def make_model(out, name):
+    build, seed, opset, fold = MODELS[name]
+    model = randomize(build(), seed)
+    cifar = isinstance(model, CifarResNet)
+    x = to_input(os.path.join(out, 'input-32.png' if cifar else 'input-224.png'))
+    with torch.no_grad():
+        logits = model(x)
+        feats = features_of(model, x)
+    safetensors_io.save(model.state_dict(), os.path.join(out, name + '.safetensors'), {'seed': seed})
+    # Exported in EVAL mode, torch folds BatchNorm into the convolutions; PRESERVE (the model is in eval mode)
+    # keeps BatchNormalization nodes, as other exporters write them. Both kinds must convert.
+    mode = torch.onnx.TrainingMode.EVAL if fold else torch.onnx.TrainingMode.PRESERVE
+    torch.onnx.export(model, x, os.path.join(out, name + '.onnx'), opset_version=opset, do_constant_folding=fold,
+                      training=mode, input_names=['input'], output_names=['logits'])
+    ref = {
+        'name': name, 'seed': seed, 'opset': opset, 'constantFolding': fold,
+        'input': 'input-32.png' if cifar else 'input-224.png',
+        'logits': logits[0].tolist(), 'probabilities': torch.softmax(logits[0].double(), 0).tolist(),
+        'features': feats[0].tolist(),
+    }
+    with open(os.path.join(out, name + '.json'), 'w') as f:
+        json.dump(ref, f)
+    print(f'{name}: logits std {logits.std():.3f} max {logits.abs().max():.3f}, top-1 {int(logits.argmax())}', flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--only', default=','.join(MODELS))
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    torch.set_num_threads(os.cpu_count() or 1)
+    make_inputs(args.out)
+    make_preprocess(args.out)
+    for name in args.only.split(','):
+        make_model(args.out, name)
+    with open(os.path.join(args.out, 'VERSION'), 'w') as f:
+        f.write(str(GENERATOR_VERSION))
+
+
+if __name__ == '__main__':
+    main()
