@@ -29,6 +29,8 @@ function config(pkg) {
       compilerOptions: {
         rootDir: `${pkg.dir}/src`, outDir: `${pkg.dir}/dist`, declaration: true, declarationDir: `${pkg.dir}/dist`,
         declarationMap: false, sourceMap: true, noEmitOnError: true,
+        // Built packages see each other as users do: through node_modules and the built .d.ts.
+        paths: {},
       },
       noEmitOnError: true,
     })],

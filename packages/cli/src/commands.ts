@@ -1,0 +1,83 @@
+/** The CLI's three commands. Each returns what it prints; main.ts handles arguments and errors. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { convert, type ConvertOptions } from '@resnet-edge/converter';
+import { load, UsageError, type BackendOption, type Classifier, type Prediction } from 'resnet-edge';
+import { labelledImages } from './images.js';
+
+export interface Out { stdout: (s: string) => void; stderr: (s: string) => void }
+
+const pct = (p: number): string => `${(p * 100).toFixed(2)} %`;
+
+export async function convertCommand(input: string, output: string, options: ConvertOptions, out: Out): Promise<void> {
+  const { pack, architecture: a, report, name } = await convert(readFileSync(input), options);
+  writeFileSync(output, pack);
+  out.stderr(`${name}: ${a.block} blocks [${a.stages.map((s) => s.blocks).join(', ')}], shortcut ${a.shortcut}, ${a.numClasses} classes, ${report.parameters.toLocaleString('en')} parameters\n`);
+  out.stderr(`${'layer'.padEnd(24)} ${'rel. error'.padStart(11)} ${'max |err|'.padStart(11)} ${'SQNR dB'.padStart(8)}\n`);
+  for (const l of report.layers) {
+    out.stderr(`${l.name.padEnd(24)} ${l.relativeError.toExponential(3).padStart(11)} ${l.maxAbsError.toExponential(3).padStart(11)} ${l.sqnrDb.toFixed(1).padStart(8)}\n`);
+  }
+  const t = report.total;
+  out.stderr(`${'total'.padEnd(24)} ${t.relativeError.toExponential(3).padStart(11)} ${t.maxAbsError.toExponential(3).padStart(11)} ${t.sqnrDb.toFixed(1).padStart(8)}\n`);
+  out.stdout(`wrote ${output} (${report.dtype}, ${(pack.length / 1e6).toFixed(2)} MB)\n`);
+}
+
+export interface RunOptions { model: string; backend?: BackendOption; json?: boolean }
+
+async function withClassifier<T>(o: RunOptions, fn: (c: Classifier) => Promise<T>): Promise<T> {
+  const clf = await load({ model: o.model, backend: o.backend });
+  try { return await fn(clf); } finally { clf.dispose(); }
+}
+
+export async function classifyCommand(images: string[], topK: number | undefined, o: RunOptions, out: Out): Promise<void> {
+  await withClassifier(o, async (clf) => {
+    const results: Prediction[][] = [];
+    for (const path of images) {
+      const preds = await clf.classify(readFileSync(path), { topK });
+      results.push(preds);
+      if (!o.json) {
+        out.stdout(`${path}\n`);
+        preds.forEach((p, i) => out.stdout(`  ${i + 1}. ${pct(p.probability).padStart(8)}  ${p.label}  [${p.index}]\n`));
+      }
+    }
+    if (o.json) out.stdout(`${JSON.stringify(results)}\n`);
+  });
+}
+
+export interface EvalResult { top1: number; top5: number; n: number; imagesPerSecond: number }
+
+/** Index of each class folder name among the pack's labels (exact, case-insensitive, or first synonym). */
+function labelIndex(labels: readonly string[]): (className: string) => number {
+  const norm = (s: string) => s.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+  const map = new Map<string, number>();
+  labels.forEach((l, i) => { map.set(norm(l), i); if (!map.has(norm(l.split(',')[0]))) map.set(norm(l.split(',')[0]), i); });
+  return (c) => {
+    const i = map.get(norm(c));
+    if (i === undefined) throw new UsageError('INVALID_ARGUMENT', `Class folder "${c}" matches none of the model's labels (${labels.slice(0, 5).join('; ')}…).`);
+    return i;
+  };
+}
+
+export async function evalCommand(source: string, limit: number | undefined, o: RunOptions, out: Out): Promise<EvalResult> {
+  return withClassifier(o, async (clf) => {
+    const indexOf = labelIndex(clf.model.labels);
+    const k = Math.min(5, clf.model.architecture.numClasses);
+    let n = 0, top1 = 0, top5 = 0;
+    const t0 = performance.now();
+    for (const img of labelledImages(source)) {
+      if (limit !== undefined && n >= limit) break;
+      const truth = indexOf(img.className);
+      const preds = await clf.classify(img.bytes, { topK: k });
+      n++;
+      if (preds[0].index === truth) top1++;
+      if (preds.some((p) => p.index === truth)) top5++;
+      if (!o.json && n % 1000 === 0) out.stderr(`${n} images, top-1 ${((100 * top1) / n).toFixed(2)} %\n`);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    if (n === 0) throw new UsageError('INVALID_ARGUMENT', `No images found in ${source}: expected <folder>/<class name>/*.jpg|png.`);
+    const r: EvalResult = { top1: (100 * top1) / n, top5: (100 * top5) / n, n, imagesPerSecond: n / seconds };
+    if (o.json) out.stdout(`${JSON.stringify(r)}\n`);
+    else out.stdout(`${basename(source)}: top-1 ${r.top1.toFixed(2)} %, top-5 ${r.top5.toFixed(2)} % on ${n} images (${r.imagesPerSecond.toFixed(1)} images/s, ${clf.backend}, ${clf.model.name} ${clf.model.dtype})\n`);
+    return r;
+  });
+}
