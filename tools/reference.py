@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_io  # noqa: E402
 from cifar_resnet import CifarResNet  # noqa: E402
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared')
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
@@ -37,8 +37,30 @@ MODELS = {
     'resnet152': (lambda: torchvision.models.resnet152(), 152, 17, False),
     'cifar20': (lambda: CifarResNet(20), 20, 15, True),
     'cifar56': (lambda: CifarResNet(56), 56, 16, False),
-    'resnet18-folded': (lambda: torchvision.models.resnet18(), 1818, 17, True),
+    'resnet18-37classes': (lambda: torchvision.models.resnet18(num_classes=37), 1837, 17, True),
+    'resnet18-optionC': (lambda: option_c(torchvision.models.resnet18()), 1819, 13, False),
 }
+
+
+def option_c(model):
+    """Shortcut option C: a projection (1x1 conv + BN) on every block, not only where the shape changes."""
+    for layer in (model.layer1, model.layer2, model.layer3, model.layer4):
+        for block in layer:
+            if block.downsample is None:
+                c = block.conv1.in_channels
+                block.downsample = torch.nn.Sequential(torch.nn.Conv2d(c, c, 1, bias=False), torch.nn.BatchNorm2d(c))
+    return model
+
+
+class NotAResnet(torch.nn.Module):
+    """A plain CNN (no residual connections): the converter must refuse it."""
+    def __init__(self):
+        super().__init__()
+        self.body = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, 1, 1), torch.nn.ReLU(), torch.nn.Conv2d(8, 16, 3, 2, 1),
+                                        torch.nn.ReLU(), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(16, 10))
+
+    def forward(self, x):
+        return self.body(x)
 
 
 def randomize(model, seed):
@@ -130,6 +152,7 @@ def main():
     make_preprocess(args.out)
     for name in args.only.split(','):
         make_model(args.out, name)
+    torch.onnx.export(NotAResnet().eval(), torch.zeros(1, 3, 32, 32), os.path.join(args.out, 'not-a-resnet.onnx'), opset_version=13)
     with open(os.path.join(args.out, 'VERSION'), 'w') as f:
         f.write(str(GENERATOR_VERSION))
 

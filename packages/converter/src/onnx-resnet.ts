@@ -11,16 +11,20 @@ import type { BatchNorm, SourceBlock, SourceConv, SourceResnet, Tensor } from '.
 const notResnet = (why: string): ModelFormatError =>
   new ModelFormatError('MODEL_NOT_RESNET', `This ONNX graph is not a ResNet resnet-edge can convert: ${why}.`);
 
-/** Ops a torchvision or CIFAR ResNet export may contain (option-A shortcuts bring the shape arithmetic). */
+/** Ops a torchvision or CIFAR ResNet export may contain (option-A shortcuts bring shape arithmetic for Pad). */
 const ALLOWED = new Set(['Conv', 'BatchNormalization', 'Relu', 'Add', 'MaxPool', 'GlobalAveragePool', 'ReduceMean',
   'Flatten', 'Reshape', 'Gemm', 'MatMul', 'Pad', 'Slice', 'Constant', 'ConstantOfShape', 'Concat', 'Cast',
-  'Transpose', 'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Identity']);
+  'Transpose', 'Shape', 'Gather', 'Unsqueeze', 'Squeeze', 'Identity', 'Mul', 'Sub', 'Div', 'Neg']);
+/** Ops an option-A shortcut passes its data through (the first input); anything else breaks the shortcut. */
+const SHORTCUT_OPS = new Set(['Slice', 'Pad', 'Identity']);
 
 class Walker {
   private readonly consumers = new Map<string, OnnxNode[]>();
+  private readonly producers = new Map<string, OnnxNode>();
   constructor(private readonly g: OnnxGraph) {
     for (const n of g.nodes) {
       if (!ALLOWED.has(n.opType)) throw notResnet(`it contains a ${n.opType} node`);
+      for (const o of n.outputs) this.producers.set(o, n);
       for (const i of n.inputs) this.consumers.set(i, [...(this.consumers.get(i) ?? []), n]);
     }
   }
@@ -107,13 +111,13 @@ class Walker {
     return { block, out: relu.outputs[0] };
   }
 
-  /** Whether tensor `t` is computed from `x` through shape ops only (Slice/Pad option-A shortcut). */
+  /** Whether tensor `t` is `x` subsampled and zero-padded (option A): Slice/Pad on the data input only. */
   reaches(t: string, x: string, depth = 0): boolean {
     if (t === x) return true;
-    if (depth > 16) return false;
-    const prod = this.g.nodes.find((n) => n.outputs.includes(t));
-    if (!prod || ['Conv', 'Add', 'Relu', 'Gemm', 'MatMul', 'BatchNormalization'].includes(prod.opType)) return false;
-    return prod.inputs.some((i) => !this.g.constants.has(i) && this.reaches(i, x, depth + 1));
+    const prod = this.producers.get(t);
+    if (!prod || depth > 8 || !SHORTCUT_OPS.has(prod.opType)) return false;
+    if (prod.opType === 'Pad' && (prod.attrs.get('mode')?.s ?? 'constant') !== 'constant') return false;
+    return this.reaches(prod.inputs[0], x, depth + 1);
   }
 
   classifier(pooled: string): SourceResnet['fc'] {

@@ -1,0 +1,17 @@
+// Makes sure tests/.models holds the PyTorch reference models and outputs of the current generator
+// (tools/reference.py); regenerates them from their seeds when missing or stale. Needs Debian's python3-torch.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+
+const OUT = 'tests/.models';
+const want = /GENERATOR_VERSION = (\d+)/.exec(readFileSync('tools/reference.py', 'utf8'))[1];
+const have = existsSync(`${OUT}/VERSION`) ? readFileSync(`${OUT}/VERSION`, 'utf8').trim() : undefined;
+if (have === want) {
+  console.log(`reference models: ${OUT} is current (generator v${want})`);
+} else {
+  if (!existsSync('/usr/bin/python3')) throw new Error('Reference models need Debian python3-torch: apt-get install python3-torch python3-torchvision');
+  console.log(`reference models: generating ${OUT} with PyTorch (generator v${want}, was ${have ?? 'absent'}) …`);
+  const t0 = Date.now();
+  execFileSync('/usr/bin/python3', ['-W', 'ignore', 'tools/reference.py', '--out', OUT], { stdio: ['ignore', 'inherit', 'inherit'] });
+  console.log(`reference models: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
