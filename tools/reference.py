@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_io  # noqa: E402
 from cifar_resnet import CifarResNet  # noqa: E402
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared')
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
@@ -116,6 +116,22 @@ def make_preprocess(out):
         t.permute(1, 2, 0).contiguous().numpy().astype('<f4').tofile(os.path.join(out, 'preprocess', name + '.f32'))
 
 
+def pattern_image(width, height):
+    """A deterministic test image, reproduced bit for bit in tests/bad-input.test.ts."""
+    y, x = np.mgrid[0:height, 0:width].astype(np.int64)
+    chans = [((x // 50) * 37 + (y // 40) * 91 + c * 80 + ((x * y) // 977) % 64) % 256 for c in range(3)]
+    return Image.fromarray(np.stack(chans, -1).astype(np.uint8), 'RGB')
+
+
+def extreme_sizes(model, cifar):
+    """Logits for a 1x1 and a 6000x4000 image through the pack's preprocessing (Resize + CenterCrop)."""
+    size = 32 if cifar else 224
+    tf = T.Compose([T.Resize(size), T.CenterCrop(size), T.ToTensor(), T.Normalize(MEAN, STD)])
+    images = {'1x1': Image.new('RGB', (1, 1), (200, 120, 40)), '6000x4000': pattern_image(6000, 4000)}
+    with torch.no_grad():
+        return {k: model(tf(v).unsqueeze(0))[0].tolist() for k, v in images.items()}
+
+
 def make_model(out, name):
     build, seed, opset, fold = MODELS[name]
     model = randomize(build(), seed)
@@ -135,6 +151,7 @@ def make_model(out, name):
         'input': 'input-32.png' if cifar else 'input-224.png',
         'logits': logits[0].tolist(), 'probabilities': torch.softmax(logits[0].double(), 0).tolist(),
         'features': feats[0].tolist(),
+        'extremeSizes': extreme_sizes(model, cifar) if name == 'cifar20' else None,
     }
     with open(os.path.join(out, name + '.json'), 'w') as f:
         json.dump(ref, f)

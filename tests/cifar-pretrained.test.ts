@@ -1,0 +1,33 @@
+/**
+ * Real pretrained weights: the paper's CIFAR-10 ResNet-20 and ResNet-32 (../shared/models/cifar-resnet),
+ * converted by the CLI and evaluated by the CLI on the 10,000 JPEG test images. Top-1 must be within 0.3
+ * points of PyTorch's fp32 figure in REFERENCE.md, for float32 and int8 packs.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { SHARED, cli } from './helpers.ts';
+
+const PYTORCH_TOP1: Record<string, number> = { resnet20: 81.03, resnet32: 82.56 };
+const dir = mkdtempSync(join(tmpdir(), 'resnet-edge-cifar-'));
+
+describe('pretrained CIFAR-10 ResNets reproduce PyTorch accuracy', () => {
+  for (const model of ['resnet20', 'resnet32']) {
+    for (const dtype of ['float32', 'int8']) {
+      it(`${model} ${dtype}: top-1 within 0.3 points of ${PYTORCH_TOP1[model]} %`, async () => {
+        const pack = join(dir, `${model}.${dtype}.pack`);
+        const conv = await cli('convert', join(SHARED, 'models/cifar-resnet', `${model}.safetensors`), '-o', pack, '--dtype', dtype);
+        assert.equal(conv.code, 0, conv.stderr);
+        assert.match(conv.stderr, /^total\s+\S+/m, 'convert prints the total quantization error');
+        const ev = await cli('eval', join(SHARED, 'data/cifar10/test.tar.gz'), '--model', pack, '--json');
+        assert.equal(ev.code, 0, ev.stderr);
+        const r = JSON.parse(ev.stdout) as { top1: number; top5: number; n: number; imagesPerSecond: number };
+        console.log(`# ${model} ${dtype}: top-1 ${r.top1.toFixed(2)} %, top-5 ${r.top5.toFixed(2)} %, n ${r.n}, ${r.imagesPerSecond.toFixed(0)} images/s`);
+        assert.equal(r.n, 10000);
+        assert.ok(Math.abs(r.top1 - PYTORCH_TOP1[model]) <= 0.3, `top-1 ${r.top1} vs PyTorch ${PYTORCH_TOP1[model]}`);
+      });
+    }
+  }
+});

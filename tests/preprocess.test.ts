@@ -1,0 +1,54 @@
+/**
+ * Preprocessing parity: on every photo of ../shared/images, decode + Resize(256) + CenterCrop(224) + ToTensor +
+ * Normalize must give torchvision's tensor (computed on the PIL image by tools/reference.py) within 2/255.
+ * These are unit tests of the SDK's internal preprocessing module.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { decodeImage } from '../sdk/src/image/decode.ts';
+import { preprocess, resizedSize, roundHalfEven } from '../sdk/src/preprocess.ts';
+import type { Preprocess } from '../sdk/src/pack/format.ts';
+import { MODELS, SHARED, maxAbsDiff } from './helpers.ts';
+
+const IMAGENET: Preprocess = {
+  resize: 256, crop: 224, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], channelOrder: 'RGB', interpolation: 'bilinear',
+};
+
+describe('preprocessing matches torchvision Resize(256) + CenterCrop(224) on PIL images', () => {
+  const photos = readdirSync(join(SHARED, 'images')).filter((f) => /\.(png|jpg)$/.test(f));
+  assert.ok(photos.length >= 5);
+  for (const photo of photos) {
+    it(photo, async () => {
+      const img = await decodeImage(readFileSync(join(SHARED, 'images', photo)));
+      const ours = preprocess(img, IMAGENET);
+      const torch = new Float32Array(readFileSync(join(MODELS, 'preprocess', `${photo}.f32`)).buffer.slice(0));
+      assert.equal(ours.length, 224 * 224 * 3);
+      assert.equal(torch.length, ours.length);
+      const diff = maxAbsDiff(ours, torch);
+      assert.ok(diff <= 2 / 255, `max abs difference ${diff} > 2/255`);
+    });
+  }
+});
+
+describe('torchvision size arithmetic', () => {
+  it('shorter side to the target, longer side truncated', () => {
+    assert.deepEqual(resizedSize(451, 300, 256), [384, 256]);
+    assert.deepEqual(resizedSize(512, 600, 256), [256, 300]);
+    assert.deepEqual(resizedSize(1, 1, 256), [256, 256]);
+  });
+  it('crop offsets round half to even, like Python', () => {
+    assert.equal(roundHalfEven(0.5), 0);
+    assert.equal(roundHalfEven(1.5), 2);
+    assert.equal(roundHalfEven(2.5), 2);
+    assert.equal(roundHalfEven(3), 3);
+  });
+  it('grayscale and RGBA inputs give the RGB result (alpha dropped, gray replicated)', () => {
+    const gray = new Uint8Array(40 * 30).map((_, i) => (i * 7) % 256);
+    const rgba = new Uint8Array(40 * 30 * 4).map((_, i) => (i % 4 === 3 ? 17 : gray[i >> 2]));
+    const a = preprocess({ data: gray, width: 40, height: 30, channels: 1 }, { ...IMAGENET, resize: 32, crop: 28 });
+    const b = preprocess({ data: rgba, width: 40, height: 30, channels: 4 }, { ...IMAGENET, resize: 32, crop: 28 });
+    assert.deepEqual(a, b);
+  });
+});
