@@ -24,7 +24,7 @@ describe('pretrained CIFAR-10 ResNets reproduce PyTorch accuracy', () => {
         const ev = await cli('eval', join(SHARED, 'data/cifar10/test.tar.gz'), '--model', pack, '--json');
         assert.equal(ev.code, 0, ev.stderr);
         const r = JSON.parse(ev.stdout) as { top1: number; top5: number; n: number; imagesPerSecond: number };
-        console.log(`# ${model} ${dtype}: top-1 ${r.top1.toFixed(2)} %, top-5 ${r.top5.toFixed(2)} %, n ${r.n}, ${r.imagesPerSecond.toFixed(0)} images/s`);
+        console.log(`${model} ${dtype}: top-1 ${r.top1.toFixed(2)} %, top-5 ${r.top5.toFixed(2)} %, n ${r.n}, ${r.imagesPerSecond.toFixed(0)} images/s`);
         assert.equal(r.n, 10000);
         assert.ok(Math.abs(r.top1 - PYTORCH_TOP1[model]) <= 0.3, `top-1 ${r.top1} vs PyTorch ${PYTORCH_TOP1[model]}`);
       });

@@ -33,7 +33,7 @@ describe('pack format', () => {
     const int8 = (await convertReference('resnet50', 'safetensors', 'int8')).pack.length;
     const fp32 = (await convertReference('resnet50', 'safetensors', 'float32')).pack.length;
     const fp16 = (await convertReference('resnet50', 'safetensors', 'float16')).pack.length;
-    console.log(`# ResNet-50 pack sizes: int8 ${(int8 / 1e6).toFixed(2)} MB, float16 ${(fp16 / 1e6).toFixed(2)} MB, float32 ${(fp32 / 1e6).toFixed(2)} MB`);
+    console.log(`ResNet-50 pack sizes: int8 ${(int8 / 1e6).toFixed(2)} MB, float16 ${(fp16 / 1e6).toFixed(2)} MB, float32 ${(fp32 / 1e6).toFixed(2)} MB`);
     assert.ok(Math.abs(int8 - 25.6e6) < 0.5e6, `${int8} bytes`);
     assert.ok(Math.abs(int8 / fp32 - 0.25) < 0.01);
   });

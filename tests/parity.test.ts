@@ -42,7 +42,7 @@ for (const [name, want] of CASES) {
         try {
           const { ref, probs, logits } = await run(clf, name);
           const diff = maxAbsDiff(probs, ref.probabilities);
-          console.log(`# ${name} ${format} float32: max |p - p_torch| ${diff.toExponential(2)}`);
+          console.log(`${name} ${format} float32: max |p - p_torch| ${diff.toExponential(2)}`);
           assert.ok(diff <= 1e-4, `max |p - p_torch| = ${diff}`);
           assert.ok(cosine(logits, ref.logits) > 0.99999);
         } finally {
@@ -56,7 +56,7 @@ for (const [name, want] of CASES) {
           const { ref, logits } = await run(clf, name);
           assert.equal(argmax(logits), argmax(ref.logits), 'top-1 differs from PyTorch');
           const cos = cosine(logits, ref.logits);
-          console.log(`# ${name} ${format} int8: top-1 ${argmax(logits)} (PyTorch ${argmax(ref.logits)}), logits cosine ${cos.toFixed(5)}`);
+          console.log(`${name} ${format} int8: top-1 ${argmax(logits)} (PyTorch ${argmax(ref.logits)}), logits cosine ${cos.toFixed(5)}`);
           assert.ok(cos >= 0.995, `cosine ${cos}`);
         } finally {
           clf.dispose();

@@ -29,8 +29,9 @@ export async function chooseBackend(option: BackendOption, wasmPaths?: string): 
   for (const backend of candidates) {
     try {
       if (backend === 'wasm') {
-        const { wasmPaths: used } = await initWasm(wasmPaths);
-        attempts.push({ backend, ok: true, reason: `SIMD WebAssembly${used ? ` from ${used}` : ''}` });
+        const w = await initWasm(wasmPaths);
+        const kind = `${w.simd ? 'SIMD' : 'non-SIMD'} WebAssembly`;
+        attempts.push({ backend, ok: true, reason: `${kind}${w.wasmPaths ? ` from ${w.wasmPaths}` : ''}` });
       } else {
         await initWebgpu();
         attempts.push({ backend, ok: true, reason: 'WebGPU adapter and device acquired' });

@@ -12,13 +12,16 @@ async function nodeWasmDir(): Promise<string> {
   return join(dirname(main), '/');
 }
 
+export interface WasmInfo { wasmPaths?: string; simd: boolean }
+
 /** Registers and activates the wasm backend. Returns what was used, for diagnostics. */
-export async function initWasm(wasmPaths?: string): Promise<{ wasmPaths?: string }> {
+export async function initWasm(wasmPaths?: string): Promise<WasmInfo> {
   let prefix = wasmPaths;
   if (!prefix && isNode()) prefix = await nodeWasmDir();
   if (prefix) setWasmPaths(prefix);
   const ok = await tf.setBackend('wasm');
   if (!ok) throw new Error(`tfjs could not initialise the wasm backend${prefix ? ` from ${prefix}` : ''}`);
   await tf.ready();
-  return { wasmPaths: prefix };
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  return { wasmPaths: prefix, simd };
 }
