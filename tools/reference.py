@@ -17,16 +17,17 @@ import sys
 import numpy as np
 import torch
 import torchvision
-from PIL import Image
+from PIL import Image, ImageOps
 from torchvision import transforms as T
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_io  # noqa: E402
 from cifar_resnet import CifarResNet  # noqa: E402
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 7
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared')
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+OUT_DIR = ['.']
 
 # name: (builder, seed, onnx opset, onnx constant folding). Opsets 11..17 and both folding modes are covered.
 MODELS = {
@@ -132,6 +133,35 @@ def extreme_sizes(model, cifar):
         return {k: model(tf(v).unsqueeze(0))[0].tolist() for k, v in images.items()}
 
 
+def ten_crop(model, path):
+    """torchvision's Resize(256) + TenCrop(224): per-crop probabilities in TenCrop order, and their mean."""
+    img = T.Resize(256)(Image.open(path).convert('RGB'))
+    img.save(os.path.join(OUT_DIR[0], 'tencrop-resized.png'))  # the Resize(256) image, for the one-by-one check
+    norm = T.Compose([T.ToTensor(), T.Normalize(MEAN, STD)])
+    batch = torch.stack([norm(c) for c in T.TenCrop(224)(img)])
+    with torch.no_grad():
+        probs = torch.softmax(model(batch).double(), 1)
+    return {'image': os.path.basename(path), 'probabilities': probs.tolist(), 'mean': probs.mean(0).tolist()}
+
+
+def make_orientations(out):
+    """JPEGs carrying each EXIF orientation 1-8, and PIL's ImageOps.exif_transpose of each (raw RGB)."""
+    d = os.path.join(out, 'orientation')
+    os.makedirs(d, exist_ok=True)
+    base = Image.open(os.path.join(SHARED, 'images', 'chelsea.png')).convert('RGB').resize((75, 50))
+    meta = {}
+    for o in range(1, 9):
+        exif = Image.Exif()
+        exif[0x0112] = o
+        path = os.path.join(d, f'orient-{o}.jpg')
+        base.save(path, 'JPEG', quality=90, exif=exif.tobytes())
+        shown = ImageOps.exif_transpose(Image.open(path)).convert('RGB')
+        np.asarray(shown).tofile(os.path.join(d, f'orient-{o}.rgb'))
+        meta[o] = shown.size
+    with open(os.path.join(d, 'sizes.json'), 'w') as f:
+        json.dump(meta, f)
+
+
 def make_model(out, name):
     build, seed, opset, fold = MODELS[name]
     model = randomize(build(), seed)
@@ -152,6 +182,7 @@ def make_model(out, name):
         'logits': logits[0].tolist(), 'probabilities': torch.softmax(logits[0].double(), 0).tolist(),
         'features': feats[0].tolist(),
         'extremeSizes': extreme_sizes(model, cifar) if name == 'cifar20' else None,
+        'tenCrop': ten_crop(model, os.path.join(SHARED, 'images', 'chelsea.png')) if name == 'resnet18' else None,
     }
     with open(os.path.join(out, name + '.json'), 'w') as f:
         json.dump(ref, f)
@@ -164,9 +195,11 @@ def main():
     ap.add_argument('--only', default=','.join(MODELS))
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
+    OUT_DIR[0] = args.out
     torch.set_num_threads(os.cpu_count() or 1)
     make_inputs(args.out)
     make_preprocess(args.out)
+    make_orientations(args.out)
     for name in args.only.split(','):
         make_model(args.out, name)
     torch.onnx.export(NotAResnet().eval(), torch.zeros(1, 3, 32, 32), os.path.join(args.out, 'not-a-resnet.onnx'), opset_version=13)

@@ -4,20 +4,30 @@ import { UsageError } from './errors.js';
 import type { BackendAttempt, BackendName } from './backend/choose.js';
 import { toRawImage, type ImageInput } from './image/source.js';
 import type { Architecture, PackManifest, Preprocess, WeightDType } from './pack/format.js';
-import { preprocess } from './preprocess.js';
+import type { PackOrigin } from './pack/source.js';
+import { preprocess, tenCrops } from './preprocess.js';
 import { classifierHead, features, type Layer } from './net/resnet.js';
 import { disposeLayers } from './net/upload.js';
 
 export interface Prediction { label: string; index: number; probability: number }
-export interface ClassifyOptions { /** How many classes to return, best first (default 5, at most the class count). */ topK?: number }
+export interface ClassifyOptions {
+  /** How many classes to return, best first (default 5, at most the class count). */
+  topK?: number;
+  /** 1 (default): the centre crop. 10: the paper's 10-crop test (4 corners + centre and their mirror images), probabilities averaged. */
+  crops?: 1 | 10;
+}
 export interface ModelInfo {
-  name: string; architecture: Architecture; preprocess: Preprocess; labels: readonly string[]; dtype: WeightDType; sha256: string;
+  name: string; architecture: Architecture; preprocess: Preprocess; labels: readonly string[]; dtype: WeightDType;
+  /** sha256 of the pack's payload (from its manifest, verified). */
+  sha256: string;
+  /** Where the pack came from: memory, file, network or the browser cache. */
+  origin: PackOrigin;
 }
 
 /** Softmax in float64, from float32 logits. */
-export function softmax(logits: Float32Array): Float64Array {
+export function softmax(logits: ArrayLike<number>): Float64Array {
   let max = -Infinity;
-  for (const v of logits) max = Math.max(max, v);
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
   const out = new Float64Array(logits.length);
   let sum = 0;
   for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] - max);
@@ -35,9 +45,9 @@ export class Classifier {
   #disposed = false;
 
   /** @internal Use load(). */
-  constructor(manifest: PackManifest, layers: Map<string, Layer>, backend: BackendName, diagnostics: BackendAttempt[]) {
+  constructor(manifest: PackManifest, layers: Map<string, Layer>, backend: BackendName, diagnostics: BackendAttempt[], origin: PackOrigin) {
     const { name, architecture, preprocess: pre, labels, dtype } = manifest;
-    this.model = Object.freeze({ name, architecture, preprocess: pre, labels: Object.freeze([...labels]), dtype, sha256: manifest.payload.sha256 });
+    this.model = Object.freeze({ name, architecture, preprocess: pre, labels: Object.freeze([...labels]), dtype, sha256: manifest.payload.sha256, origin });
     this.#layers = layers;
     this.backend = backend;
     this.diagnostics = Object.freeze(diagnostics);
@@ -47,17 +57,15 @@ export class Classifier {
     if (this.#disposed) throw new UsageError('DISPOSED', 'This classifier was disposed; call load() again to get a new one.');
   }
 
-  /** Raw class scores (logits) for one image, as a Float32Array of length numClasses. */
-  async logits(image: ImageInput): Promise<Float32Array> {
+  /** Runs a batch of preprocessed crops; returns [N × K] logits (head) or pooled features. */
+  async #run(crops: Float32Array[], head: boolean): Promise<Float32Array> {
     this.#check();
-    const raw = await toRawImage(image);
     const size = this.model.preprocess.crop;
-    const input = preprocess(raw, this.model.preprocess);
-    this.#check();
+    const batch = new Float32Array(crops.length * size * size * 3);
+    crops.forEach((c, i) => batch.set(c, i * c.length));
     const out = tf.tidy(() => {
-      const x = tf.tensor4d(input, [1, size, size, 3]);
-      const pooled = features(this.model.architecture, this.#layers, x);
-      return classifierHead(this.#layers, pooled);
+      const pooled = features(this.model.architecture, this.#layers, tf.tensor4d(batch, [crops.length, size, size, 3]));
+      return head ? classifierHead(this.#layers, pooled) : pooled;
     });
     try {
       return (await out.data()) as Float32Array;
@@ -66,14 +74,38 @@ export class Classifier {
     }
   }
 
+  async #centre(image: ImageInput): Promise<Float32Array> {
+    this.#check();
+    return preprocess(await toRawImage(image), this.model.preprocess);
+  }
+
+  /** Raw class scores (logits) for one image (centre crop), as a Float32Array of length numClasses. */
+  async logits(image: ImageInput): Promise<Float32Array> {
+    return this.#run([await this.#centre(image)], true);
+  }
+
+  /** The pooled features before the classifier (global average pool of the last stage), one image. */
+  async embed(image: ImageInput): Promise<Float32Array> {
+    return this.#run([await this.#centre(image)], false);
+  }
+
   /** The topK most probable classes for one image, best first. */
   async classify(image: ImageInput, options: ClassifyOptions = {}): Promise<Prediction[]> {
     const n = this.model.architecture.numClasses;
-    const topK = options.topK ?? Math.min(5, n);
+    const topK = options.topK ?? Math.min(5, n), crops = options.crops ?? 1;
     if (!Number.isInteger(topK) || topK < 1 || topK > n) {
       throw new UsageError('INVALID_ARGUMENT', `topK must be an integer from 1 to ${n} (the model's class count), got ${topK}.`);
     }
-    const probs = softmax(await this.logits(image));
+    if (crops !== 1 && crops !== 10) throw new UsageError('INVALID_ARGUMENT', `crops must be 1 or 10, got ${crops}.`);
+    let probs: Float64Array;
+    if (crops === 1) {
+      probs = softmax(await this.logits(image));
+    } else {
+      this.#check();
+      const logits = await this.#run(tenCrops(await toRawImage(image), this.model.preprocess), true);
+      probs = new Float64Array(n);
+      for (let c = 0; c < 10; c++) softmax(logits.subarray(c * n, (c + 1) * n)).forEach((p, i) => { probs[i] += p / 10; });
+    }
     const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b).slice(0, topK);
     return order.map((index) => ({ label: this.model.labels[index], index, probability: probs[index] }));
   }

@@ -1,27 +1,60 @@
 import { chooseBackend, type BackendOption } from './backend/choose.js';
 import { Classifier } from './classifier.js';
-import { UsageError } from './errors.js';
+import { parseIntegrity } from './pack/integrity.js';
 import { openPack, type ModelSource } from './pack/source.js';
-import type { ReadProgress } from './pack/read.js';
-import { uploadLayers } from './net/upload.js';
+import { uploadLayers, disposeLayers } from './net/upload.js';
+
+export interface LoadProgress {
+  /** download: pack bytes arriving; verify: sha256 check; upload: weights to the backend; ready: done. */
+  phase: 'download' | 'verify' | 'upload' | 'ready';
+  loadedBytes: number;
+  totalBytes: number | undefined;
+  /** Overall progress from 0 to 1 (1 exactly once, with phase 'ready'). */
+  fraction: number;
+}
 
 export interface LoadOptions {
-  /** The pack: a URL, a file path (Node), or its bytes. */
+  /** The pack: a URL, a file path (Node), or its bytes. Default: the embedded CIFAR-10 ResNet shipped with the package. */
   model?: ModelSource;
   /** 'auto' (default), 'webgpu' or 'wasm'. */
   backend?: BackendOption;
   /** Prefix (directory URL) where tfjs-backend-wasm's .wasm files are served. */
   wasmPaths?: string;
-  onProgress?: (p: ReadProgress) => void;
+  onProgress?: (p: LoadProgress) => void;
+  /** Aborts loading: the promise rejects with the signal's reason (an AbortError) and nothing stays allocated. */
   signal?: AbortSignal;
+  /** Expected sha256 of the whole pack file, as 'sha256-<base64>' (like Subresource Integrity) or 64 hex digits. */
+  integrity?: string;
+  /** Keep fetched packs in the browser's Cache API, verified on every load (default true). */
+  cache?: boolean;
 }
+
+/** The pack shipped inside the package: a CIFAR-10 ResNet trained by this project (see README). */
+export const DEFAULT_MODEL_URL = (): URL => new URL('../models/default.pack', import.meta.url);
 
 /** Loads and verifies a pack, picks a backend, uploads the weights once, and returns a ready classifier. */
 export async function load(options: LoadOptions = {}): Promise<Classifier> {
-  if (options.model === undefined) {
-    throw new UsageError('INVALID_ARGUMENT', 'load() needs a model: pass {model: <pack URL, file path or bytes>}. Create a pack with `resnet-edge convert`.');
-  }
-  const pack = await openPack(options.model, options.onProgress, options.signal);
+  const { signal, onProgress } = options;
+  const sha256 = options.integrity === undefined ? undefined : parseIntegrity(options.integrity);
+  let total: number | undefined;
+  const report = (phase: LoadProgress['phase'], loaded: number, fraction: number) =>
+    onProgress?.({ phase, loadedBytes: loaded, totalBytes: total, fraction });
+  const { pack, origin } = await openPack(options.model ?? DEFAULT_MODEL_URL(), {
+    signal, sha256, cache: options.cache,
+    onProgress: (p) => {
+      total = p.totalBytes;
+      report(p.phase, p.loadedBytes, p.phase === 'verify' ? 0.9 : total ? (0.9 * p.loadedBytes) / total : 0);
+    },
+  });
+  signal?.throwIfAborted();
   const { backend, attempts } = await chooseBackend(options.backend ?? 'auto', options.wasmPaths);
-  return new Classifier(pack.manifest, uploadLayers(pack), backend, attempts);
+  signal?.throwIfAborted();
+  report('upload', pack.file.length, 0.95);
+  const layers = uploadLayers(pack);
+  if (signal?.aborted) {
+    disposeLayers(layers);
+    throw signal.reason;
+  }
+  report('ready', pack.file.length, 1);
+  return new Classifier(pack.manifest, layers, backend, attempts, origin);
 }

@@ -62,42 +62,65 @@ function rgbAt(img: RawImage): (pixel: number, c: number) => number {
 }
 
 /**
- * Resized-then-cropped RGB window, uint8, [crop*crop*3]: pixels (left..left+crop, top..top+crop) of the
- * image resized to outW×outH. When outW×outH equals the input size nothing is resampled (as PIL).
+ * A cw×ch window of the image resized to outW×outH, at (left, top), as uint8 RGB [ch*cw*3].
+ * When outW×outH equals the input size nothing is resampled (as PIL).
  */
-function resizeWindow(img: RawImage, outW: number, outH: number, left: number, top: number, crop: number): Uint8Array {
+function resizeWindow(img: RawImage, outW: number, outH: number, left: number, top: number, cw: number, ch: number): Uint8Array {
   const px = rgbAt(img);
-  const out = new Uint8Array(crop * crop * 3);
   const needH = outW !== img.width, needV = outH !== img.height;
-  const ch = needH ? coefficients(img.width, outW, left, crop) : null;
-  const cv = needV ? coefficients(img.height, outH, top, crop) : null;
-  // Horizontal pass over the source rows the vertical pass reads (or the cropped rows when there is none).
-  const rowFirst = cv ? cv.start[0] : top;
-  const rowLast = cv ? cv.start[crop - 1] + cv.taps[crop - 1] : top + crop;
-  const rows = rowLast - rowFirst;
-  const tmp = new Uint8Array(rows * crop * 3);
+  const kh = needH ? coefficients(img.width, outW, left, cw) : null;
+  const kv = needV ? coefficients(img.height, outH, top, ch) : null;
+  // Horizontal pass over the source rows the vertical pass reads (or the window's rows when there is none).
+  const rowFirst = kv ? kv.start[0] : top;
+  const rows = (kv ? kv.start[ch - 1] + kv.taps[ch - 1] : top + ch) - rowFirst;
+  const tmp = new Uint8Array(rows * cw * 3);
   for (let r = 0; r < rows; r++) {
     const rowBase = (rowFirst + r) * img.width;
-    for (let x = 0; x < crop; x++) {
+    for (let x = 0; x < cw; x++) {
       for (let c = 0; c < 3; c++) {
         let v: number;
-        if (ch) {
+        if (kh) {
           let ss = HALF;
-          const k0 = x * ch.ksize, s = ch.start[x];
-          for (let t = 0; t < ch.taps[x]; t++) ss += px(rowBase + s + t, c) * ch.k[k0 + t];
+          const k0 = x * kh.ksize, s = kh.start[x];
+          for (let t = 0; t < kh.taps[x]; t++) ss += px(rowBase + s + t, c) * kh.k[k0 + t];
           v = clip8(ss);
         } else v = px(rowBase + left + x, c);
-        tmp[(r * crop + x) * 3 + c] = v;
+        tmp[(r * cw + x) * 3 + c] = v;
       }
     }
   }
-  for (let y = 0; y < crop; y++) {
-    for (let i = 0; i < crop * 3; i++) {
-      if (!cv) { out[y * crop * 3 + i] = tmp[y * crop * 3 + i]; continue; }
+  if (!kv) return tmp;
+  const out = new Uint8Array(ch * cw * 3);
+  for (let y = 0; y < ch; y++) {
+    const k0 = y * kv.ksize, s = kv.start[y] - rowFirst;
+    for (let i = 0; i < cw * 3; i++) {
       let ss = HALF;
-      const k0 = y * cv.ksize, s = cv.start[y] - rowFirst;
-      for (let t = 0; t < cv.taps[y]; t++) ss += tmp[(s + t) * crop * 3 + i] * cv.k[k0 + t];
-      out[y * crop * 3 + i] = clip8(ss);
+      for (let t = 0; t < kv.taps[y]; t++) ss += tmp[(s + t) * cw * 3 + i] * kv.k[k0 + t];
+      out[y * cw * 3 + i] = clip8(ss);
+    }
+  }
+  return out;
+}
+
+/** ToTensor + Normalize in float32, as torchvision computes them. */
+function normalize(pixels: Uint8Array, p: Preprocess): Float32Array {
+  const out = new Float32Array(pixels.length);
+  const mean = p.mean.map(Math.fround), std = p.std.map(Math.fround);
+  for (let i = 0; i < pixels.length; i++) {
+    const c = i % 3;
+    out[i] = Math.fround(Math.fround(pixels[i] / 255) - mean[c]) / std[c];
+  }
+  return out;
+}
+
+/** A size×size RGB crop at (left, top) of a w-wide RGB image, optionally of its mirror image. */
+function cropRgb(rgb: Uint8Array, w: number, left: number, top: number, size: number, mirror: boolean): Uint8Array {
+  const out = new Uint8Array(size * size * 3);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const sx = mirror ? w - 1 - (left + x) : left + x;
+      const src = ((top + y) * w + sx) * 3, dst = (y * size + x) * 3;
+      out[dst] = rgb[src]; out[dst + 1] = rgb[src + 1]; out[dst + 2] = rgb[src + 2];
     }
   }
   return out;
@@ -120,12 +143,23 @@ export function preprocess(img: RawImage, p: Preprocess): Float32Array {
   checkRawImage(img);
   const [w, h] = resizedSize(img.width, img.height, p.resize);
   const left = roundHalfEven((w - p.crop) / 2), top = roundHalfEven((h - p.crop) / 2);
-  const pixels = resizeWindow(img, w, h, left, top, p.crop);
-  const out = new Float32Array(pixels.length);
-  const mean = p.mean.map(Math.fround), std = p.std.map(Math.fround);
-  for (let i = 0; i < pixels.length; i++) {
-    const c = i % 3;
-    out[i] = Math.fround(Math.fround(pixels[i] / 255) - mean[c]) / std[c];
+  return normalize(resizeWindow(img, w, h, left, top, p.crop, p.crop), p);
+}
+
+/**
+ * The paper's 10-crop test in torchvision's TenCrop order: top-left, top-right, bottom-left, bottom-right and
+ * centre crops of the resized image, then the same five crops of its mirror image.
+ */
+export function tenCrops(img: RawImage, p: Preprocess): Float32Array[] {
+  checkRawImage(img);
+  const [w, h] = resizedSize(img.width, img.height, p.resize);
+  const full = resizeWindow(img, w, h, 0, 0, w, h);
+  const c = p.crop;
+  const centre = [roundHalfEven((w - c) / 2), roundHalfEven((h - c) / 2)];
+  const spots = [[0, 0], [w - c, 0], [0, h - c], [w - c, h - c], centre];
+  const crops: Float32Array[] = [];
+  for (const mirror of [false, true]) {
+    for (const [l, t] of spots) crops.push(normalize(cropRgb(full, w, l, t, c, mirror), p));
   }
-  return out;
+  return crops;
 }

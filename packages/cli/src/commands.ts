@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { convert, type ConvertOptions } from '@resnet-edge/converter';
-import { load, UsageError, type BackendOption, type Classifier, type Prediction } from 'resnet-edge';
+import { load, UsageError, type BackendOption, type Classifier, type ClassifyOptions, type Prediction } from 'resnet-edge';
 import { labelledImages } from './images.js';
 
 export interface Out { stdout: (s: string) => void; stderr: (s: string) => void }
@@ -22,18 +22,18 @@ export async function convertCommand(input: string, output: string, options: Con
   out.stdout(`wrote ${output} (${report.dtype}, ${(pack.length / 1e6).toFixed(2)} MB)\n`);
 }
 
-export interface RunOptions { model: string; backend?: BackendOption; json?: boolean }
+export interface RunOptions { model?: string; backend?: BackendOption; json?: boolean }
 
 async function withClassifier<T>(o: RunOptions, fn: (c: Classifier) => Promise<T>): Promise<T> {
   const clf = await load({ model: o.model, backend: o.backend });
   try { return await fn(clf); } finally { clf.dispose(); }
 }
 
-export async function classifyCommand(images: string[], topK: number | undefined, o: RunOptions, out: Out): Promise<void> {
+export async function classifyCommand(images: string[], options: ClassifyOptions, o: RunOptions, out: Out): Promise<void> {
   await withClassifier(o, async (clf) => {
     const results: Prediction[][] = [];
     for (const path of images) {
-      const preds = await clf.classify(readFileSync(path), { topK });
+      const preds = await clf.classify(readFileSync(path), options);
       results.push(preds);
       if (!o.json) {
         out.stdout(`${path}\n`);

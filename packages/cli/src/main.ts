@@ -8,8 +8,9 @@ import { classifyCommand, convertCommand, evalCommand, type Out } from './comman
 const USAGE = `usage:
   resnet-edge convert <model.onnx|model.safetensors> -o <out.pack> [--dtype int8|float16|float32]
                       [--name NAME] [--labels labels.txt] [--resize N] [--crop N]
-  resnet-edge classify <image…> --model <pack> [--top K] [--json] [--backend auto|wasm|webgpu]
-  resnet-edge eval <folder|archive.tar.gz> --model <pack> [--json] [--limit N] [--backend …]
+  resnet-edge classify <image…> [--model <pack>] [--top K] [--crops 1|10] [--json] [--backend auto|wasm|webgpu]
+  resnet-edge eval <folder|archive.tar.gz> [--model <pack>] [--json] [--limit N] [--backend …]
+  (without --model: the default CIFAR-10 model embedded in resnet-edge)
 `;
 
 class CliUsage extends Error {}
@@ -27,12 +28,11 @@ async function run(argv: string[], out: Out): Promise<void> {
     options: {
       output: { type: 'string', short: 'o' }, dtype: { type: 'string' }, name: { type: 'string' }, labels: { type: 'string' },
       resize: { type: 'string' }, crop: { type: 'string' }, model: { type: 'string', short: 'm' }, top: { type: 'string' },
-      json: { type: 'boolean' }, backend: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' }, crops: { type: 'string' }, backend: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, ...args] = positionals;
   if (o.help || !command) { out.stdout(USAGE); return; }
-  const needModel = () => { if (!o.model) throw new CliUsage(`${command} needs --model <pack>`); return o.model; };
   const run = { backend: o.backend as BackendOption | undefined, json: o.json };
   if (command === 'convert') {
     if (args.length !== 1 || !o.output) throw new CliUsage('convert takes one input file and -o <out.pack>');
@@ -44,10 +44,12 @@ async function run(argv: string[], out: Out): Promise<void> {
     }, out);
   } else if (command === 'classify') {
     if (args.length === 0) throw new CliUsage('classify needs at least one image');
-    await classifyCommand(args, int(o.top, '--top'), { ...run, model: needModel() }, out);
+    const crops = o.crops === undefined ? undefined : Number(o.crops);
+    if (crops !== undefined && crops !== 1 && crops !== 10) throw new CliUsage(`--crops must be 1 or 10, got "${o.crops}"`);
+    await classifyCommand(args, { topK: int(o.top, '--top'), crops }, { ...run, model: o.model }, out);
   } else if (command === 'eval') {
     if (args.length !== 1) throw new CliUsage('eval takes one folder or .tar.gz archive');
-    await evalCommand(args[0], int(o.limit, '--limit'), { ...run, model: needModel() }, out);
+    await evalCommand(args[0], int(o.limit, '--limit'), { ...run, model: o.model }, out);
   } else {
     throw new CliUsage(`unknown command "${command}"`);
   }

@@ -1,7 +1,9 @@
-/** Every image input the SDK accepts -> RawImage. */
+/** Every image input the SDK accepts -> RawImage (decoded, EXIF orientation applied). */
 import { ImageError } from '../errors.js';
 import type { RawImage } from '../preprocess.js';
-import { decodeImage } from './decode.js';
+import { drawablePixels, isDrawable, type DrawableImage } from './browser.js';
+import { decodeImage, sniffFormat } from './decode.js';
+import { applyOrientation, exifOrientation } from './orientation.js';
 
 /** Pixels you already have: ImageData, or any {data, width, height[, channels]} with 1, 3 or 4 bytes per pixel. */
 export interface PixelData {
@@ -12,8 +14,12 @@ export interface PixelData {
   channels?: 1 | 3 | 4;
 }
 
-/** ImageData-like pixels, or encoded JPEG/PNG bytes (Uint8Array, Node Buffer, ArrayBuffer). */
-export type ImageInput = PixelData | Uint8Array | ArrayBuffer;
+/**
+ * An image: pixels (ImageData or PixelData), encoded JPEG/PNG bytes (Uint8Array, Node Buffer, ArrayBuffer),
+ * a Blob or File, a URL (a file path in Node), or anything a canvas draws: ImageBitmap, HTMLImageElement,
+ * HTMLCanvasElement, OffscreenCanvas, HTMLVideoElement (its current frame), VideoFrame.
+ */
+export type ImageInput = PixelData | Uint8Array | ArrayBuffer | Blob | URL | string | DrawableImage;
 
 function fromPixels(p: PixelData): RawImage {
   const { width, height, data } = p;
@@ -30,12 +36,60 @@ function fromPixels(p: PixelData): RawImage {
   return { data, width, height, channels };
 }
 
-export async function toRawImage(input: ImageInput): Promise<RawImage> {
-  if (input instanceof ArrayBuffer) return decodeImage(new Uint8Array(input));
-  if (input instanceof Uint8Array) return decodeImage(input);
-  if (input && typeof input === 'object' && 'data' in input && 'width' in input && 'height' in input
-    && (input.data instanceof Uint8Array || input.data instanceof Uint8ClampedArray)) {
-    return fromPixels(input);
+/** Encoded bytes: JPEG/PNG with our decoders (PIL-identical pixels), other formats through the browser's decoder. */
+async function fromBytes(bytes: Uint8Array): Promise<RawImage> {
+  if (!sniffFormat(bytes) && typeof createImageBitmap === 'function' && typeof Blob === 'function' && typeof document !== 'undefined') {
+    return fromBlob(new Blob([bytes as Uint8Array<ArrayBuffer>]));
   }
-  throw new ImageError('IMAGE_UNSUPPORTED', `Unsupported image input (${Object.prototype.toString.call(input)}). Pass ImageData, {data, width, height, channels} pixels, or JPEG/PNG bytes.`);
+  const img = await decodeImage(bytes);
+  return sniffFormat(bytes) === 'jpeg' ? applyOrientation(img, await exifOrientation(bytes)) : img;
+}
+
+async function fromBlob(blob: Blob): Promise<RawImage> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  if (sniffFormat(bytes) || typeof createImageBitmap !== 'function') return fromBytes(bytes);
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(blob); // WebP, GIF, AVIF, … (EXIF orientation applied by the browser)
+  } catch (e) {
+    throw new ImageError('IMAGE_DECODE', `The browser could not decode this ${blob.type || 'unknown'} blob (${bytes.length} bytes): ${(e as Error).message}`, { cause: e });
+  }
+  try { return drawablePixels(bitmap); } finally { bitmap.close(); }
+}
+
+async function fromUrl(url: string): Promise<RawImage> {
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (isNode && !/^(https?|data|blob):/i.test(url)) {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      return fromBytes(await readFile(/^file:/i.test(url) ? new URL(url) : url));
+    } catch (e) {
+      if (e instanceof ImageError) throw e;
+      throw new ImageError('IMAGE_INVALID', `Cannot read the image file ${url}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new ImageError('IMAGE_INVALID', `Could not fetch the image ${url}: ${(e as Error).message}`, { cause: e });
+  }
+  if (!res.ok) throw new ImageError('IMAGE_INVALID', `Fetching the image ${url} answered HTTP ${res.status} ${res.statusText}.`);
+  return fromBytes(new Uint8Array(await res.arrayBuffer()));
+}
+
+const isPixels = (v: object): v is PixelData =>
+  'data' in v && 'width' in v && 'height' in v && (v.data instanceof Uint8Array || v.data instanceof Uint8ClampedArray);
+
+export async function toRawImage(input: ImageInput): Promise<RawImage> {
+  if (input instanceof ArrayBuffer) return fromBytes(new Uint8Array(input));
+  if (input instanceof Uint8Array) return fromBytes(input);
+  if (typeof input === 'string') return fromUrl(input);
+  if (input instanceof URL) return fromUrl(input.href);
+  if (typeof Blob === 'function' && input instanceof Blob) return fromBlob(input);
+  if (input && typeof input === 'object') {
+    if (isPixels(input)) return fromPixels(input);
+    if (isDrawable(input)) return drawablePixels(input);
+  }
+  throw new ImageError('IMAGE_UNSUPPORTED', `Unsupported image input (${Object.prototype.toString.call(input)}). Pass ImageData, {data, width, height, channels} pixels, JPEG/PNG bytes, a Blob, a URL or an image/canvas/video element.`);
 }

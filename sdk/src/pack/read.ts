@@ -3,9 +3,11 @@ import { HEADER_BYTES, MAX_MANIFEST_BYTES, PACK_MAGIC, PACK_VERSION, align, type
 import { sha256Hex } from './sha256.js';
 import { validateManifest } from './validate.js';
 
-export interface Pack { manifest: PackManifest; payload: Uint8Array }
+/** A verified pack: its manifest, its payload, and the whole file (for integrity checks). */
+export interface Pack { manifest: PackManifest; payload: Uint8Array; file: Uint8Array }
 
-export interface ReadProgress { loadedBytes: number; totalBytes: number | undefined }
+/** 'download': bytes arriving (totalBytes known once the manifest is read); 'verify': sha256 of the payload. */
+export interface ReadProgress { phase: 'download' | 'verify'; loadedBytes: number; totalBytes: number | undefined }
 
 const truncated = (what: string): PackError =>
   new PackError('PACK_TRUNCATED', `Pack is truncated: ${what}. Download or copy the file again.`);
@@ -42,7 +44,8 @@ function parseManifest(bytes: Uint8Array): PackManifest {
 /** Where the payload starts, given the manifest length. */
 export const payloadOffset = (manifestBytes: number): number => align(HEADER_BYTES + manifestBytes);
 
-async function checkDigest(manifest: PackManifest, payload: Uint8Array): Promise<void> {
+async function checkDigest(manifest: PackManifest, payload: Uint8Array, onProgress?: (p: ReadProgress) => void): Promise<void> {
+  onProgress?.({ phase: 'verify', loadedBytes: payload.length, totalBytes: payload.length });
   const got = await sha256Hex(payload);
   if (got !== manifest.payload.sha256) {
     throw new PackError('PACK_CORRUPT', `Pack payload is corrupted: its sha256 is ${got}, the manifest says ${manifest.payload.sha256}. Download or copy the file again.`);
@@ -50,7 +53,7 @@ async function checkDigest(manifest: PackManifest, payload: Uint8Array): Promise
 }
 
 /** Parses and fully verifies a pack held in memory (size, manifest, sha256). */
-export async function readPack(bytes: Uint8Array): Promise<Pack> {
+export async function readPack(bytes: Uint8Array, onProgress?: (p: ReadProgress) => void): Promise<Pack> {
   const manifestBytes = parseHeader(bytes);
   const start = payloadOffset(manifestBytes);
   if (bytes.length < HEADER_BYTES + manifestBytes) truncatedAt(bytes.length, HEADER_BYTES + manifestBytes, 'manifest');
@@ -61,8 +64,9 @@ export async function readPack(bytes: Uint8Array): Promise<Pack> {
     throw new PackError('PACK_OVERSIZE', `Pack has ${bytes.length - end} unexpected bytes after its payload (file is ${bytes.length} bytes, the manifest accounts for ${end}). The file was altered or two files were joined.`);
   }
   const payload = bytes.subarray(start, end);
-  await checkDigest(manifest, payload);
-  return { manifest, payload };
+  onProgress?.({ phase: 'download', loadedBytes: bytes.length, totalBytes: bytes.length });
+  await checkDigest(manifest, payload, onProgress);
+  return { manifest, payload, file: bytes };
 }
 
 function truncatedAt(have: number, need: number, part: string): never {
@@ -71,44 +75,45 @@ function truncatedAt(have: number, need: number, part: string): never {
 
 /**
  * Reads a pack from a stream of chunks (fetch body, file stream) without ever holding more than the
- * manifest declares: the payload buffer is allocated once, at the validated declared size.
+ * manifest declares: the file buffer is allocated once, at the validated declared size.
  */
 export async function readPackStream(
   chunks: AsyncIterable<Uint8Array>,
   onProgress?: (p: ReadProgress) => void,
+  signal?: AbortSignal,
 ): Promise<Pack> {
   let head: Uint8Array = new Uint8Array(0);
   let manifest: PackManifest | undefined;
-  let payload: Uint8Array = new Uint8Array(0);
-  let start = 0, loaded = 0, total: number | undefined;
+  let file: Uint8Array = new Uint8Array(0);
+  let loaded = 0;
   for await (const chunk of chunks) {
-    let at = loaded;      // file position of chunk[0]
-    let c = chunk;
-    loaded += chunk.length;
+    signal?.throwIfAborted();
     if (!manifest) {
       head = concat(head, chunk);
+      loaded = head.length;
       if (head.length < HEADER_BYTES) continue;
       const mBytes = parseHeader(head);
       if (head.length < HEADER_BYTES + mBytes) continue;
       manifest = parseManifest(head.subarray(HEADER_BYTES, HEADER_BYTES + mBytes));
-      start = payloadOffset(mBytes);
-      total = start + manifest.payload.bytes;
-      payload = new Uint8Array(manifest.payload.bytes);
-      c = head;
-      at = 0;
+      file = new Uint8Array(payloadOffset(mBytes) + manifest.payload.bytes);
+      if (head.length > file.length) throw overlong(file.length);
+      file.set(head);
+    } else {
+      if (loaded + chunk.length > file.length) throw overlong(file.length);
+      file.set(chunk, loaded);
+      loaded += chunk.length;
     }
-    if (loaded > total!) {
-      throw new PackError('PACK_OVERSIZE', `Pack is longer than its manifest declares (${total} bytes); the file was altered or two files were joined.`);
-    }
-    const from = Math.max(0, start - at);
-    if (from < c.length) payload.set(c.subarray(from), at + from - start);
-    onProgress?.({ loadedBytes: loaded, totalBytes: total });
+    onProgress?.({ phase: 'download', loadedBytes: loaded, totalBytes: file.length });
   }
   if (!manifest) throw truncated(`the stream ended after ${loaded} bytes, before the manifest was complete`);
-  if (loaded < total!) truncatedAt(loaded, total!, 'payload');
-  await checkDigest(manifest, payload);
-  return { manifest, payload };
+  if (loaded < file.length) truncatedAt(loaded, file.length, 'payload');
+  const payload = file.subarray(file.length - manifest.payload.bytes);
+  await checkDigest(manifest, payload, onProgress);
+  return { manifest, payload, file };
 }
+
+const overlong = (declared: number): PackError =>
+  new PackError('PACK_OVERSIZE', `Pack is longer than its manifest declares (${declared} bytes); the file was altered or two files were joined.`);
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

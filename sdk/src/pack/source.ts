@@ -1,12 +1,32 @@
-/** Where a pack comes from: bytes in memory, a URL (fetch), or a file path / file: URL in Node. */
+/** Where a pack comes from: bytes in memory, a URL (fetch, cached in browsers), or a file path / file: URL in Node. */
 import { PackError, UsageError } from '../errors.js';
+import { cacheAvailable, fromCache, readAndCache } from './cache.js';
+import { checkIntegrity } from './integrity.js';
 import { readPack, readPackStream, type Pack, type ReadProgress } from './read.js';
 
 export type ModelSource = string | URL | ArrayBuffer | Uint8Array;
+export type PackOrigin = 'memory' | 'file' | 'network' | 'cache';
+
+export interface OpenOptions {
+  onProgress?: (p: ReadProgress) => void;
+  signal?: AbortSignal;
+  /** Expected sha256 of the whole file, lowercase hex (already parsed). */
+  sha256?: string;
+  /** Use the browser's Cache API for http(s) packs (default true where it exists). */
+  cache?: boolean;
+}
 
 const isNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node;
 
-async function* fromReadable(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+function isHttp(url: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(url, globalThis.location?.href).protocol);
+  } catch {
+    return false;
+  }
+}
+
+async function* chunksOf(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
   const reader = body.getReader();
   try {
     for (;;) {
@@ -19,23 +39,36 @@ async function* fromReadable(body: ReadableStream<Uint8Array>): AsyncIterable<Ui
   }
 }
 
-async function fetchPack(url: string, onProgress?: (p: ReadProgress) => void, signal?: AbortSignal): Promise<Pack> {
+/** Verifies integrity as part of reading, so a mismatching cached copy is evicted like a corrupted one. */
+async function verified(pack: Promise<Pack>, sha256?: string): Promise<Pack> {
+  const p = await pack;
+  if (sha256) await checkIntegrity(p.file, sha256);
+  return p;
+}
+
+async function fetchPack(url: string, o: OpenOptions): Promise<{ pack: Pack; origin: PackOrigin }> {
+  const read = (body: ReadableStream<Uint8Array>) => verified(readPackStream(chunksOf(body), o.onProgress, o.signal), o.sha256);
+  const useCache = o.cache !== false && cacheAvailable() && isHttp(url);
+  if (useCache) {
+    const cached = await fromCache(url, read);
+    if (cached) return { pack: cached, origin: 'cache' };
+  }
   let res: Response;
   try {
-    res = await fetch(url, { signal });
+    res = await fetch(url, { signal: o.signal });
   } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
+    if (o.signal?.aborted) throw o.signal.reason;
     throw new PackError('PACK_INVALID', `Could not fetch the pack from ${url}: ${(e as Error).message}`, { cause: e });
   }
   if (!res.ok || !res.body) throw new PackError('PACK_INVALID', `Fetching the pack from ${url} answered HTTP ${res.status} ${res.statusText}.`);
-  return readPackStream(fromReadable(res.body), onProgress);
+  return { pack: useCache ? await readAndCache(url, res, read) : await read(res.body), origin: 'network' };
 }
 
-async function readFilePack(path: string | URL, onProgress?: (p: ReadProgress) => void): Promise<Pack> {
+async function readFilePack(path: string | URL, o: OpenOptions): Promise<Pack> {
   const { createReadStream } = await import('node:fs');
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
-    return await readPackStream(stream as AsyncIterable<Uint8Array>, onProgress);
+    return await verified(readPackStream(stream as AsyncIterable<Uint8Array>, o.onProgress, o.signal), o.sha256);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
@@ -48,16 +81,13 @@ async function readFilePack(path: string | URL, onProgress?: (p: ReadProgress) =
 }
 
 /** Reads and verifies a pack from any supported source. */
-export async function openPack(source: ModelSource, onProgress?: (p: ReadProgress) => void, signal?: AbortSignal): Promise<Pack> {
+export async function openPack(source: ModelSource, o: OpenOptions = {}): Promise<{ pack: Pack; origin: PackOrigin }> {
+  o.signal?.throwIfAborted();
   if (source instanceof ArrayBuffer) source = new Uint8Array(source);
-  if (source instanceof Uint8Array) {
-    const pack = await readPack(source);
-    onProgress?.({ loadedBytes: source.length, totalBytes: source.length });
-    return pack;
-  }
+  if (source instanceof Uint8Array) return { pack: await verified(readPack(source, o.onProgress), o.sha256), origin: 'memory' };
   const text = source instanceof URL ? source.href : source;
   if (typeof text !== 'string' || text.length === 0) throw new UsageError('INVALID_ARGUMENT', 'load({model}) takes a URL, a file path, an ArrayBuffer or a Uint8Array.');
-  if (/^https?:/i.test(text) || (!isNode() && !/^file:/i.test(text))) return fetchPack(text, onProgress, signal);
+  if (/^https?:/i.test(text) || (!isNode() && !/^file:/i.test(text))) return fetchPack(text, o);
   if (!isNode()) throw new UsageError('INVALID_ARGUMENT', `Cannot open ${text} here: file paths work in Node only; pass a URL.`);
-  return readFilePack(/^file:/i.test(text) ? new URL(text) : text, onProgress);
+  return { pack: await readFilePack(/^file:/i.test(text) ? new URL(text) : text, o), origin: 'file' };
 }
