@@ -42,8 +42,9 @@ export async function load(options: LoadOptions = {}): Promise<Classifier> {
   const { pack, origin } = await openPack(options.model ?? DEFAULT_MODEL_URL(), {
     signal, sha256, cache: options.cache,
     onProgress: (p) => {
+      if (p.phase === 'verify') return report('verify', total ?? p.loadedBytes, 0.9);
       total = p.totalBytes;
-      report(p.phase, p.loadedBytes, p.phase === 'verify' ? 0.9 : total ? (0.9 * p.loadedBytes) / total : 0);
+      report('download', p.loadedBytes, total ? (0.9 * p.loadedBytes) / total : 0);
     },
   });
   signal?.throwIfAborted();
