@@ -76,4 +76,18 @@ describe('headless Chromium, SIMD wasm', () => {
     });
     assert.match(msg, /PackError: .*HTTP 404/);
   });
+  it('wasm files served as an HTML 404 give a NO_BACKEND error naming the URL and what came back', async () => {
+    const fresh = await browser.newPage();
+    try {
+      await fresh.goto(`${base}/index.html`);
+      await fresh.waitForFunction(() => 'resnetEdgeRun' in globalThis);
+      const msg = await fresh.evaluate(async () => {
+        try { await (globalThis as any).resnetEdgeRun('/packs/cifar20-f32.pack', [], '/no-such-dir/'); return 'resolved'; } catch (e) { return `${(e as any).name} [${(e as any).code}]: ${(e as Error).message}`; }
+      });
+      assert.match(msg, /^BackendError \[NO_BACKEND\]/);
+      assert.match(msg, /wasm file at http:\/\/127\.0\.0\.1:\d+\/no-such-dir\/tfjs-backend-wasm-simd\.wasm answered HTTP 404 \(text\/html\) starting with "<h1>404<\/h1>"/);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

@@ -7,8 +7,8 @@ export interface PageResult {
   results: { logits: number[]; top: { label: string; index: number; probability: number }[] }[];
 }
 
-async function run(packUrl: string, images: (string | PixelData)[]): Promise<PageResult> {
-  const clf = await load({ model: packUrl, backend: 'wasm', wasmPaths: '/wasm/' });
+async function run(packUrl: string, images: (string | PixelData)[], wasmPaths = '/wasm/'): Promise<PageResult> {
+  const clf = await load({ model: packUrl, backend: 'wasm', wasmPaths });
   try {
     const results = [];
     for (const image of images) {

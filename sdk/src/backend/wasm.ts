@@ -14,10 +14,40 @@ async function nodeWasmDir(): Promise<string> {
 
 export interface WasmInfo { wasmPaths?: string; simd: boolean }
 
+/** The binary tfjs will load, from the same feature flags it uses to choose. */
+async function wasmFileName(): Promise<string> {
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  return simd && threads ? 'tfjs-backend-wasm-threaded-simd.wasm' : simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+}
+
+/**
+ * Fetches the first bytes of the .wasm file tfjs is about to load, so that a wrong path fails with the URL and
+ * what came back (instead of tfjs' "expected magic word"). Only the first chunk is read.
+ */
+async function checkWasmUrl(url: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new Error(`could not fetch the wasm file at ${url}: ${(e as Error).message}`);
+  }
+  const reader = res.body?.getReader();
+  const first = reader ? (await reader.read()).value ?? new Uint8Array(0) : new Uint8Array(0);
+  await reader?.cancel().catch(() => undefined);
+  const magic = first[0] === 0x00 && first[1] === 0x61 && first[2] === 0x73 && first[3] === 0x6d;
+  if (!res.ok || !magic) {
+    const type = res.headers.get('content-type') ?? 'no content-type';
+    const text = new TextDecoder().decode(first.subarray(0, 40)).replace(/\s+/g, ' ').trim();
+    throw new Error(`the wasm file at ${url} answered HTTP ${res.status} (${type}) starting with "${text}", not WebAssembly: serve @tensorflow/tfjs-backend-wasm's dist/*.wasm there, or pass the right wasmPaths prefix`);
+  }
+}
+
 /** Registers and activates the wasm backend. Returns what was used, for diagnostics. */
 export async function initWasm(wasmPaths?: string): Promise<WasmInfo> {
   let prefix = wasmPaths;
   if (!prefix && isNode()) prefix = await nodeWasmDir();
+  if (prefix && !isNode()) await checkWasmUrl(new URL(prefix + (await wasmFileName()), globalThis.location?.href).href);
   if (prefix) setWasmPaths(prefix);
   const ok = await tf.setBackend('wasm');
   if (!ok) throw new Error(`tfjs could not initialise the wasm backend${prefix ? ` from ${prefix}` : ''}`);
