@@ -112,6 +112,18 @@ describe('Node image inputs', () => {
     const grayRgb = Uint8Array.from(rgb, (_, i) => gray[Math.floor(i / 3)]);
     assert.deepEqual(await clf.logits({ data: gray, width: 32, height: 32, channels: 1 }), await clf.logits({ data: grayRgb, width: 32, height: 32 }));
   });
+  it('grayscale, gray+alpha, palette-free RGBA and 16-bit PNGs decode to the same pixels', async () => {
+    const { encode } = await import('fast-png');
+    const img = await decodeImage(png);
+    const gray = new Uint8Array(32 * 32).map((_, i) => img.data[i * img.channels]);
+    const want = await clf.logits({ data: gray, width: 32, height: 32, channels: 1 });
+    const ga = new Uint8Array(32 * 32 * 2).map((_, i) => (i % 2 ? 255 : gray[i >> 1]));
+    const g16 = new Uint16Array(32 * 32).map((_, i) => gray[i] * 257);
+    for (const [data, channels, depth] of [[gray, 1, 8], [ga, 2, 8], [g16, 1, 16]] as const) {
+      const bytes = encode({ width: 32, height: 32, data, channels, depth });
+      assert.deepEqual(await clf.logits(bytes), want, `${channels} channel(s), ${depth} bits`);
+    }
+  });
   it('JPEG EXIF orientations 1-8 are displayed as PIL ImageOps.exif_transpose does', async () => {
     const sizes = JSON.parse(readFileSync(join(MODELS, 'orientation/sizes.json'), 'utf8')) as Record<string, [number, number]>;
     for (let o = 1; o <= 8; o++) {
