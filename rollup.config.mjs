@@ -1,7 +1,7 @@
 // One shared rollup config: every package is built the same way (ESM + .d.ts, dependencies external,
 // warnings fail the build). Add a package by adding one entry to PACKAGES.
 import typescript from '@rollup/plugin-typescript';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** @typedef {{ dir: string, input: Record<string, string>, banner?: string }} PackageBuild */
@@ -19,6 +19,7 @@ const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.start
 /** @param {PackageBuild} pkg */
 function config(pkg) {
   const { name } = JSON.parse(readFileSync(`${pkg.dir}/package.json`, 'utf8'));
+  rmSync(`${pkg.dir}/dist`, { recursive: true, force: true }); // no stale chunks in the published package
   return {
     input: Object.fromEntries(Object.entries(pkg.input).map(([k, v]) => [k, `${pkg.dir}/${v}`])),
     external,
