@@ -7,7 +7,8 @@ cosine down), random 32x32 crops of the 4-pixel zero-padded image and horizontal
 Inputs are normalized with the ImageNet mean/std, as the pack's preprocessing does. Runs on CUDA when present.
 A checkpoint is written after every epoch; `--resume` continues the same schedule from it.
 
-Usage: /usr/bin/python3 tools/train_cifar.py --depth 20 --epochs 40 --out tools/train-out [--resume]
+Usage: /usr/bin/python3 tools/train_cifar.py --depth 20 --epochs 45 --out tools/train-out [--resume]
+       (a fine-tuning run: --init <checkpoint.pt> --warmup 0 --lr 0.02 --epochs N --out <other dir>)
 The test set is only used to log accuracy, never to choose anything.
 """
 import argparse
@@ -62,8 +63,8 @@ def augment(batch_u8, rng):
     return out
 
 
-def one_cycle(step, total, peak):
-    warm = int(0.15 * total)
+def one_cycle(step, total, peak, warmup=0.15):
+    warm = int(warmup * total)
     if step < warm:
         return peak * (0.05 + 0.95 * step / warm)
     t = (step - warm) / max(1, total - warm)
@@ -88,6 +89,8 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--out', default='tools/train-out')
     ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--warmup', type=float, default=0.15, help='fraction of the steps spent warming up')
+    ap.add_argument('--init', help='start from the weights of this checkpoint (a second, fine-tuning run)')
     args = ap.parse_args()
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     torch.manual_seed(args.seed)
@@ -114,6 +117,9 @@ def main():
     total = steps_per_epoch * args.epochs
     ckpt = os.path.join(args.out, 'checkpoint.pt')
     start = 0
+    if args.init:
+        model.load_state_dict(torch.load(args.init)['model'])
+        say(f'# weights from {args.init}')
     if args.resume and os.path.exists(ckpt):
         state = torch.load(ckpt)
         model.load_state_dict(state['model'])
@@ -129,7 +135,7 @@ def main():
         for s in range(steps_per_epoch):
             idx = order[s * args.batch:(s + 1) * args.batch]
             for g in opt.param_groups:
-                g['lr'] = one_cycle(epoch * steps_per_epoch + s, total, args.lr)
+                g['lr'] = one_cycle(epoch * steps_per_epoch + s, total, args.lr, args.warmup)
             x = to_input(augment(xtr[idx], rng), device)
             y = torch.from_numpy(ytr[idx]).to(device)
             out = model(x)
