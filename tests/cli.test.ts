@@ -47,8 +47,11 @@ describe('resnet-edge CLI', () => {
     const r = await cli('classify', join(SHARED, 'images/README.md'), '--model', pack);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /ImageError \[IMAGE_UNSUPPORTED\]: Not a JPEG or PNG/);
-    const u = await cli('classify', join(SHARED, 'images/chelsea.png'));
+    const u = await cli('classify', join(SHARED, 'images/chelsea.png'), '--top', '0');
     assert.equal(u.code, 2);
-    assert.match(u.stderr, /needs --model/);
+    assert.match(u.stderr, /--top must be a positive integer/);
+    const k = await cli('classify', join(SHARED, 'images/chelsea.png'), '--top', '11');
+    assert.equal(k.code, 1);
+    assert.match(k.stderr, /UsageError \[INVALID_ARGUMENT\]: topK must be an integer from 1 to 10/);
   });
 });
