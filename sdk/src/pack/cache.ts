@@ -3,7 +3,7 @@
  * sizes, sha256, integrity); a corrupted entry is deleted and the pack is fetched again.
  */
 import { PackError } from '../errors.js';
-import type { Pack, ReadProgress } from './read.js';
+import type { Pack } from './read.js';
 
 export const CACHE_NAME = 'resnet-edge-packs-v1';
 
@@ -41,4 +41,3 @@ export async function readAndCache(url: string, res: Response, read: Reader): Pr
   }
 }
 
-export type { ReadProgress };
