@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
-const isNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node;
+import { isNode } from '../env.js';
 
 /** Directory of tfjs-backend-wasm's .wasm files in Node (browsers use `wasmPaths` or the bundler's copy). */
 async function nodeWasmDir(): Promise<string> {

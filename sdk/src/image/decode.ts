@@ -4,6 +4,7 @@
  */
 import decodeJpegWasm, { init as initJpeg } from '@jsquash/jpeg/decode.js';
 import { decode as decodePng } from 'fast-png';
+import { isNode } from '../env.js';
 import { ImageError } from '../errors.js';
 import type { RawImage } from '../preprocess.js';
 
@@ -29,7 +30,7 @@ let jpegReady: Promise<void> | undefined;
 function readyJpeg(): Promise<void> {
   jpegReady ??= (async () => {
     const quiet = { print: () => {}, printErr: () => {} };
-    if (typeof process !== 'undefined' && process.versions?.node) {
+    if (isNode()) {
       const { readFile } = await import('node:fs/promises');
       const { createRequire } = await import('node:module');
       const file = createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm');

@@ -1,6 +1,7 @@
 /** Every image input the SDK accepts -> RawImage (decoded, EXIF orientation applied). */
+import { isNode } from '../env.js';
 import { ImageError } from '../errors.js';
-import type { RawImage } from '../preprocess.js';
+import { checkRawImage, type RawImage } from '../preprocess.js';
 import { drawablePixels, isDrawable, type DrawableImage } from './browser.js';
 import { decodeImage, sniffFormat } from './decode.js';
 import { applyOrientation, exifOrientation } from './orientation.js';
@@ -23,17 +24,14 @@ export type ImageInput = PixelData | Uint8Array | ArrayBuffer | Blob | URL | str
 
 function fromPixels(p: PixelData): RawImage {
   const { width, height, data } = p;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new ImageError('IMAGE_INVALID', `Image is ${width}×${height}; width and height must be positive integers.`);
-  }
-  const channels = p.channels ?? data.length / (width * height);
+  // With a bad size, checkRawImage reports the size rather than a channel count derived from it.
+  const channels = p.channels ?? (width > 0 && height > 0 ? data.length / (width * height) : 3);
   if (channels !== 1 && channels !== 3 && channels !== 4) {
     throw new ImageError('IMAGE_INVALID', `Image data has ${data.length} bytes for ${width}×${height} pixels: expected 1, 3 or 4 bytes per pixel.`);
   }
-  if (data.length !== width * height * channels) {
-    throw new ImageError('IMAGE_INVALID', `Image data has ${data.length} bytes; ${width}×${height}×${channels} needs ${width * height * channels}.`);
-  }
-  return { data, width, height, channels };
+  const img: RawImage = { data, width, height, channels };
+  checkRawImage(img);
+  return img;
 }
 
 /** Encoded bytes: JPEG/PNG with our decoders (PIL-identical pixels), other formats through the browser's decoder. */
@@ -58,8 +56,7 @@ async function fromBlob(blob: Blob): Promise<RawImage> {
 }
 
 async function fromUrl(url: string): Promise<RawImage> {
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  if (isNode && !/^(https?|data|blob):/i.test(url)) {
+  if (isNode() && !/^(https?|data|blob):/i.test(url)) {
     const { readFile } = await import('node:fs/promises');
     try {
       return fromBytes(await readFile(/^file:/i.test(url) ? new URL(url) : url));

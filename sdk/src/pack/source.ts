@@ -1,4 +1,5 @@
 /** Where a pack comes from: bytes in memory, a URL (fetch, cached in browsers), or a file path / file: URL in Node. */
+import { isNode } from '../env.js';
 import { PackError, UsageError } from '../errors.js';
 import { cacheAvailable, fromCache, readAndCache } from './cache.js';
 import { checkIntegrity } from './integrity.js';
@@ -16,7 +17,6 @@ export interface OpenOptions {
   cache?: boolean;
 }
 
-const isNode = (): boolean => typeof process !== 'undefined' && !!process.versions?.node;
 
 function isHttp(url: string): boolean {
   try {
