@@ -1,13 +1,11 @@
 /** The classifier a user holds: a verified pack on a backend, and the calls that run it. */
-import * as tf from '@tensorflow/tfjs-core';
 import { UsageError } from './errors.js';
 import type { BackendAttempt, BackendName } from './backend/choose.js';
+import type { BackendChange, Runtime } from './backend/runtime.js';
 import { toRawImage, type ImageInput } from './image/source.js';
 import type { Architecture, PackManifest, Preprocess, WeightDType } from './pack/format.js';
 import type { PackOrigin } from './pack/source.js';
 import { preprocess, tenCrops } from './preprocess.js';
-import { classifierHead, features, type Layer } from './net/resnet.js';
-import { disposeLayers } from './net/upload.js';
 
 export interface Prediction { label: string; index: number; probability: number }
 export interface ClassifyOptions {
@@ -35,22 +33,41 @@ export function softmax(logits: ArrayLike<number>): Float64Array {
   return out;
 }
 
-export class Classifier {
-  /** The backend that runs this classifier. */
-  readonly backend: BackendName;
-  /** Every backend considered and why it was or was not used. */
-  readonly diagnostics: readonly BackendAttempt[];
+/** Dispatched on a Classifier as 'backendchange' when it moves to another backend by itself (WebGPU lost or failing). */
+export class BackendChangeEvent extends Event {
+  readonly from: BackendName;
+  readonly to: BackendName;
+  /** What went wrong on the old backend. */
+  readonly reason: string;
+  constructor({ from, to, reason }: BackendChange) {
+    super('backendchange');
+    this.from = from;
+    this.to = to;
+    this.reason = reason;
+  }
+}
+
+export class Classifier extends EventTarget {
   readonly model: ModelInfo;
-  #layers: Map<string, Layer>;
+  #runtime: Runtime;
   #disposed = false;
 
   /** @internal Use load(). */
-  constructor(manifest: PackManifest, layers: Map<string, Layer>, backend: BackendName, diagnostics: BackendAttempt[], origin: PackOrigin) {
+  constructor(manifest: PackManifest, runtime: Runtime, origin: PackOrigin) {
+    super();
     const { name, architecture, preprocess: pre, labels, dtype } = manifest;
     this.model = Object.freeze({ name, architecture, preprocess: pre, labels: Object.freeze([...labels]), dtype, sha256: manifest.payload.sha256, origin });
-    this.#layers = layers;
-    this.backend = backend;
-    this.diagnostics = Object.freeze(diagnostics);
+    this.#runtime = runtime;
+  }
+
+  /** The backend that runs this classifier now ('webgpu' can become 'wasm' at run time: see 'backendchange'). */
+  get backend(): BackendName {
+    return this.#runtime.backend;
+  }
+
+  /** Every backend considered and why it was or was not used (updated when the classifier moves). */
+  get diagnostics(): readonly BackendAttempt[] {
+    return Object.freeze(this.#runtime.attempts.map((a) => Object.freeze({ ...a })));
   }
 
   #check(): void {
@@ -63,15 +80,7 @@ export class Classifier {
     const size = this.model.preprocess.crop;
     const batch = new Float32Array(crops.length * size * size * 3);
     crops.forEach((c, i) => batch.set(c, i * c.length));
-    const out = tf.tidy(() => {
-      const pooled = features(this.model.architecture, this.#layers, tf.tensor4d(batch, [crops.length, size, size, 3]));
-      return head ? classifierHead(this.#layers, pooled) : pooled;
-    });
-    try {
-      return (await out.data()) as Float32Array;
-    } finally {
-      out.dispose();
-    }
+    return this.#runtime.run(this.model.architecture, batch, crops.length, size, head);
   }
 
   async #centre(image: ImageInput): Promise<Float32Array> {
@@ -114,6 +123,6 @@ export class Classifier {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    disposeLayers(this.#layers);
+    this.#runtime.dispose();
   }
 }

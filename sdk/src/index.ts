@@ -1,5 +1,7 @@
 export { load, DEFAULT_MODEL_URL, type LoadOptions, type LoadProgress } from './load.js';
-export { Classifier, type Prediction, type ClassifyOptions, type ModelInfo } from './classifier.js';
+export { diagnose, type Diagnosis, type DiagnoseOptions } from './backend/diagnose.js';
+export type { GpuEntry } from './backend/webgpu.js';
+export { Classifier, BackendChangeEvent, type Prediction, type ClassifyOptions, type ModelInfo } from './classifier.js';
 export type { ImageInput, PixelData } from './image/source.js';
 export type { DrawableImage } from './image/browser.js';
 export type { BackendName, BackendOption, BackendAttempt } from './backend/choose.js';

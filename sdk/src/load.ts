@@ -1,8 +1,10 @@
 import { chooseBackend, type BackendOption } from './backend/choose.js';
-import { Classifier } from './classifier.js';
+import { onBackend, Runtime } from './backend/runtime.js';
+import type { GpuEntry } from './backend/webgpu.js';
+import { BackendChangeEvent, Classifier } from './classifier.js';
+import { largestBufferBytes } from './net/memory.js';
 import { parseIntegrity } from './pack/integrity.js';
 import { openPack, type ModelSource } from './pack/source.js';
-import { uploadLayers, disposeLayers } from './net/upload.js';
 
 export interface LoadProgress {
   /** download: pack bytes arriving; verify: sha256 check; upload: weights to the backend; ready: done. */
@@ -16,11 +18,17 @@ export interface LoadProgress {
 export interface LoadOptions {
   /** The pack: a URL, a file path (Node), or its bytes. Default: the embedded CIFAR-10 ResNet shipped with the package. */
   model?: ModelSource;
-  /** 'auto' (default), 'webgpu' or 'wasm'. */
+  /** 'auto' (default: WebGPU when it is present, holds the model and computes right; else wasm), 'webgpu' or 'wasm'. */
   backend?: BackendOption;
   /** Prefix (directory URL) where tfjs-backend-wasm's .wasm files are served. */
   wasmPaths?: string;
+  /** wasm threads when the page is cross-origin isolated (default: one per core). Fixed by the first load of a page. */
+  threads?: number;
+  /** WebGPU entry point (default navigator.gpu). In Node: create([]) from the npm package 'webgpu'. */
+  gpu?: GpuEntry;
   onProgress?: (p: LoadProgress) => void;
+  /** Called when the classifier moves to another backend by itself (also dispatched as a 'backendchange' event). */
+  onBackendChange?: (e: BackendChangeEvent) => void;
   /** Aborts loading: the promise rejects with the signal's reason (an AbortError) and nothing stays allocated. */
   signal?: AbortSignal;
   /** Expected sha256 of the whole pack file, as 'sha256-<base64>' (like Subresource Integrity) or 64 hex digits. */
@@ -48,14 +56,28 @@ export async function load(options: LoadOptions = {}): Promise<Classifier> {
     },
   });
   signal?.throwIfAborted();
-  const { backend, attempts } = await chooseBackend(options.backend ?? 'auto', options.wasmPaths);
+  const { architecture, preprocess } = pack.manifest;
+  const request = {
+    wasmPaths: options.wasmPaths, threads: options.threads, gpu: options.gpu,
+    needBytes: largestBufferBytes(architecture, preprocess.crop),
+  };
+  const choice = await chooseBackend(options.backend ?? 'auto', request);
   signal?.throwIfAborted();
   report('upload', pack.file.length, 0.95);
-  const layers = uploadLayers(pack);
-  if (signal?.aborted) {
-    disposeLayers(layers);
-    throw signal.reason;
+  let classifier: Classifier | undefined;
+  const runtime = await onBackend(choice.backend, async () => new Runtime(pack, choice, request, (change) => {
+    const event = new BackendChangeEvent(change);
+    options.onBackendChange?.(event);
+    classifier?.dispatchEvent(event);
+  }));
+  try {
+    if (runtime.backend === 'webgpu') await runtime.warmUp(architecture, preprocess.crop);
+    signal?.throwIfAborted();
+  } catch (e) {
+    runtime.dispose();
+    throw e;
   }
+  classifier = new Classifier(pack.manifest, runtime, origin);
   report('ready', pack.file.length, 1);
-  return new Classifier(pack.manifest, layers, backend, attempts, origin);
+  return classifier;
 }

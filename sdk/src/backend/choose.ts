@@ -1,45 +1,103 @@
 /**
- * Backend choice: try each candidate in order, collect every failure, and throw one error that lists
- * them all when none works.
+ * Backend choice, in the manner of onnxruntime-web: try each candidate, keep every reason, and throw one
+ * error listing them all when none works.
+ *
+ * 'auto' starts SIMD wasm first (it is the reference and the fallback), then takes WebGPU only when an
+ * adapter exists, its buffer limits hold the model, and a probe network agrees with wasm.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
+import { PROBE_TOLERANCE, probeDifference, runProbe } from './probe.js';
 import { initWasm } from './wasm.js';
+import { initWebgpu, mib, type GpuEntry } from './webgpu.js';
 
 export type BackendName = 'webgpu' | 'wasm';
 export type BackendOption = 'auto' | BackendName;
 
-export interface BackendAttempt { backend: BackendName; ok: boolean; reason: string }
-
-async function initWebgpu(): Promise<void> {
-  const gpu = (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
-  if (!gpu) throw new Error('navigator.gpu is not available (no WebGPU in this runtime)');
-  await import('@tensorflow/tfjs-backend-webgpu');
-  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not initialise the webgpu backend (no adapter or device)');
-  await tf.ready();
+export interface BackendAttempt {
+  backend: BackendName;
+  ok: boolean;
+  /** Why it was or was not used, in words. */
+  reason: string;
+  /** wasm: threads XNNPACK runs on. */
+  threads?: number;
+  /** webgpu: the adapter's name. */
+  adapter?: string;
 }
 
-/** Candidates in order. 'auto' currently picks the SIMD wasm backend, the path validated against PyTorch. */
-const CANDIDATES: Record<BackendOption, BackendName[]> = { auto: ['wasm'], wasm: ['wasm'], webgpu: ['webgpu'] };
+export interface BackendRequest {
+  wasmPaths?: string;
+  threads?: number;
+  gpu?: GpuEntry;
+  /** Largest buffer the model needs for one image, in bytes (0 when no model is given). */
+  needBytes: number;
+}
 
-export async function chooseBackend(option: BackendOption, wasmPaths?: string): Promise<{ backend: BackendName; attempts: BackendAttempt[] }> {
-  const candidates = CANDIDATES[option];
-  if (!candidates) throw new BackendError('NO_BACKEND', `Unknown backend ${JSON.stringify(option)}: use 'auto', 'webgpu' or 'wasm'.`);
-  const attempts: BackendAttempt[] = [];
-  for (const backend of candidates) {
-    try {
-      if (backend === 'wasm') {
-        const w = await initWasm(wasmPaths);
-        const kind = `${w.simd ? 'SIMD' : 'non-SIMD'} WebAssembly`;
-        attempts.push({ backend, ok: true, reason: `${kind}${w.wasmPaths ? ` from ${w.wasmPaths}` : ''}` });
-      } else {
-        await initWebgpu();
-        attempts.push({ backend, ok: true, reason: 'WebGPU adapter and device acquired' });
-      }
-      return { backend, attempts };
-    } catch (e) {
-      attempts.push({ backend, ok: false, reason: (e as Error).message });
-    }
+export interface BackendChoice { backend: BackendName; attempts: BackendAttempt[] }
+
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+async function tryWasm(req: BackendRequest): Promise<BackendAttempt> {
+  try {
+    const w = await initWasm(req.wasmPaths, req.threads);
+    const kind = `${w.simd ? 'SIMD' : 'non-SIMD'} WebAssembly${w.wasmPaths ? ` from ${w.wasmPaths}` : ''}`;
+    return { backend: 'wasm', ok: true, reason: `${kind}, ${w.threads} thread${w.threads > 1 ? 's' : ''}: ${w.threadsReason}`, threads: w.threads };
+  } catch (e) {
+    return { backend: 'wasm', ok: false, reason: describe(e) };
   }
-  throw new BackendError('NO_BACKEND', `No backend could be initialised:\n${attempts.map((a) => `- ${a.backend}: ${a.reason}`).join('\n')}`);
+}
+
+/** Starts WebGPU; with a wasm reference, the probe must agree with it. Leaves tfjs on 'webgpu' when ok. */
+async function tryWebgpu(req: BackendRequest, reference?: Float32Array): Promise<BackendAttempt> {
+  let adapter: string | undefined;
+  try {
+    const info = await initWebgpu(req.gpu, req.needBytes);
+    adapter = info.adapter;
+    const need = req.needBytes ? `, buffers up to ${mib(info.maxBufferBytes)} (model needs ${mib(req.needBytes)})` : '';
+    if (!reference) return { backend: 'webgpu', ok: true, reason: `adapter ${adapter}${need}`, adapter };
+    const diff = probeDifference(await runProbe(), reference);
+    if (!(diff <= PROBE_TOLERANCE)) {
+      throw new Error(`adapter ${adapter} computes wrong results: the probe network differs from wasm by ${diff.toExponential(2)} (tolerance ${PROBE_TOLERANCE})`);
+    }
+    return { backend: 'webgpu', ok: true, reason: `adapter ${adapter}${need}; probe agrees with wasm (${diff.toExponential(1)})`, adapter };
+  } catch (e) {
+    return { backend: 'webgpu', ok: false, reason: describe(e), ...(adapter ? { adapter } : {}) };
+  }
+}
+
+async function probeOnWasm(): Promise<Float32Array | undefined> {
+  try {
+    await initWasm();
+    return await runProbe();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Picks and activates a backend; tfjs' active backend is the chosen one when this resolves. */
+export async function chooseBackend(option: BackendOption, req: BackendRequest): Promise<BackendChoice> {
+  const attempts: BackendAttempt[] = [];
+  if (option === 'wasm') {
+    attempts.push(await tryWasm(req));
+  } else if (option === 'webgpu') {
+    attempts.push(await tryWebgpu(req));
+  } else if (option === 'auto') {
+    const wasm = await tryWasm(req);
+    const reference = wasm.ok ? await probeOnWasm() : undefined;
+    const gpu = await tryWebgpu(req, reference);
+    if (!wasm.ok && gpu.ok) gpu.reason += ' (not compared: wasm failed)';
+    attempts.push(gpu, wasm);
+  } else {
+    throw new BackendError('NO_BACKEND', `Unknown backend ${JSON.stringify(option)}: use 'auto', 'webgpu' or 'wasm'.`);
+  }
+  const chosen = attempts.find((a) => a.ok);
+  if (!chosen) throw noBackend(attempts);
+  if (tf.getBackend() !== chosen.backend) await tf.setBackend(chosen.backend);
+  return { backend: chosen.backend, attempts };
+}
+
+/** The NO_BACKEND error: every failure, one per line; `attempts` keeps them for code. */
+export function noBackend(attempts: BackendAttempt[]): BackendError & { attempts: BackendAttempt[] } {
+  const error = new BackendError('NO_BACKEND', `No backend could be initialised:\n${attempts.map((a) => `- ${a.backend}: ${a.reason}`).join('\n')}`);
+  return Object.assign(error, { attempts });
 }

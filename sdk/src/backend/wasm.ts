@@ -1,6 +1,6 @@
 /** The SIMD WebAssembly backend (tfjs-backend-wasm) and where its .wasm files are found. */
 import * as tf from '@tensorflow/tfjs-core';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 import { isNode } from '../env.js';
 
@@ -12,7 +12,14 @@ async function nodeWasmDir(): Promise<string> {
   return join(dirname(main), '/');
 }
 
-export interface WasmInfo { wasmPaths?: string; simd: boolean }
+export interface WasmInfo {
+  wasmPaths?: string;
+  simd: boolean;
+  /** Threads XNNPACK actually runs on (the calling thread included). */
+  threads: number;
+  /** Why the thread count is what it is. */
+  threadsReason: string;
+}
 
 /** The binary tfjs will load, from the same feature flags it uses to choose. */
 async function wasmFileName(): Promise<string> {
@@ -43,15 +50,62 @@ async function checkWasmUrl(url: string): Promise<void> {
   }
 }
 
-/** Registers and activates the wasm backend. Returns what was used, for diagnostics. */
-export async function initWasm(wasmPaths?: string): Promise<WasmInfo> {
+type Nav = { hardwareConcurrency?: number };
+
+/**
+ * tfjs-backend-wasm sizes XNNPACK's pool as min(requested, hardwareConcurrency / 2), so a 2-core device
+ * gets one thread whatever setThreadsCount says. While the backend starts, the reported core count is
+ * doubled so that the requested count (default: every core) is what it gets; it is restored right after.
+ */
+async function startWithThreads(threads: number): Promise<boolean> {
+  const nav = (globalThis as { navigator?: Nav }).navigator;
+  setThreadsCount(threads);
+  const own = nav && Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency');
+  if (nav) Object.defineProperty(nav, 'hardwareConcurrency', { value: threads * 2, configurable: true });
+  try {
+    return await tf.setBackend('wasm');
+  } finally {
+    if (nav) {
+      if (own) Object.defineProperty(nav, 'hardwareConcurrency', own);
+      else delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+    }
+  }
+}
+
+async function threadPlan(requested?: number): Promise<{ threads: number; reason: string }> {
+  if (isNode()) return { threads: 1, reason: 'tfjs-backend-wasm runs one thread in Node' };
+  if (!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))) {
+    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+    return {
+      threads: 1,
+      reason: isolated ? 'this browser has no WebAssembly threads'
+        : 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp for threads)',
+    };
+  }
+  const cores = (globalThis as { navigator?: Nav }).navigator?.hardwareConcurrency ?? 1;
+  const threads = Math.max(1, Math.floor(requested ?? cores));
+  return { threads, reason: requested ? `${threads} requested` : `one per core (${cores} cores)` };
+}
+
+let started: WasmInfo | undefined;
+
+/** Registers and activates the wasm backend (started once per page or process). Returns what it runs with. */
+export async function initWasm(wasmPaths?: string, requestedThreads?: number): Promise<WasmInfo> {
+  if (started) {
+    if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not switch back to its wasm backend');
+    return started;
+  }
   let prefix = wasmPaths;
   if (!prefix && isNode()) prefix = await nodeWasmDir();
   if (prefix && !isNode()) await checkWasmUrl(new URL(prefix + (await wasmFileName()), globalThis.location?.href).href);
   if (prefix) setWasmPaths(prefix);
-  const ok = await tf.setBackend('wasm');
+  const plan = await threadPlan(requestedThreads);
+  const ok = plan.threads > 1 ? await startWithThreads(plan.threads) : await tf.setBackend('wasm');
   if (!ok) throw new Error(`tfjs could not initialise the wasm backend${prefix ? ` from ${prefix}` : ''}`);
   await tf.ready();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  return { wasmPaths: prefix, simd };
+  const threads = getThreadsCount();
+  const threadsReason = threads === plan.threads ? plan.reason : `${plan.reason}; tfjs started ${threads}`;
+  started = { wasmPaths: prefix, simd, threads, threadsReason };
+  return started;
 }

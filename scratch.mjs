@@ -1,0 +1,27 @@
+import { create, globals } from 'webgpu';
+import { readFileSync } from 'node:fs';
+import { load, diagnose } from 'resnet-edge';
+import * as tf from '@tensorflow/tfjs-core';
+Object.assign(globalThis, globals);
+const gpu = create([]);
+console.log(JSON.stringify(await diagnose({ gpu }), null, 1));
+const img = readFileSync('demos/assets/cat.png');
+let t = Date.now();
+const g = await load({ gpu, onBackendChange: (e) => console.log('change', e.from, e.to, e.reason) });
+console.log('load', Date.now() - t, g.backend, g.diagnostics);
+t = Date.now();
+console.log(await g.classify(img, { topK: 2 }), Date.now() - t);
+const w = await load({ backend: 'wasm' });
+console.log(await w.classify(img, { topK: 2 }));
+console.log(await g.classify(img, { topK: 2, crops: 10 }), await w.classify(img, { topK: 2, crops: 10 }));
+const before = tf.memory();
+// destroy mid-run
+const dev = tf.findBackend('webgpu').device;
+const q = dev.queue; const submit = q.submit.bind(q); let n = 0;
+q.submit = (b) => { submit(b); if (++n === 2) { console.log('destroying'); dev.destroy(); } };
+const p = g.classify(img, { topK: 2 });
+console.log('after destroy', await p, g.backend, g.diagnostics);
+console.log(await g.classify(img, { topK: 2 }));
+g.dispose(); w.dispose();
+console.log(before.numTensors, tf.memory().numTensors);
+process.exit(0);

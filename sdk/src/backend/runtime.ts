@@ -1,0 +1,139 @@
+/**
+ * Where a classifier's weights live and how a batch runs on them. On WebGPU every run is guarded: if the
+ * device is lost or reports an error, the weights are uploaded to wasm from the pack kept for that purpose,
+ * the same batch runs again there, and the classifier is told so that it can tell the app.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Architecture } from '../pack/format.js';
+import type { Pack } from '../pack/read.js';
+import { classifierHead, features, type Layer } from '../net/resnet.js';
+import { largestActivationBytes } from '../net/memory.js';
+import { disposeLayers, uploadLayers } from '../net/upload.js';
+import { noBackend, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choose.js';
+import { initWasm } from './wasm.js';
+import { deviceLost, deviceMaxBuffer, guarded, releaseFreeBuffers } from './webgpu.js';
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** tfjs has one active backend per page: runs take turns, each on its own backend. */
+export function onBackend<T>(backend: BackendName, work: () => Promise<T>): Promise<T> {
+  const run = queue.then(async () => {
+    if (tf.getBackend() !== backend) await tf.setBackend(backend);
+    return work();
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+export interface BackendChange { from: BackendName; to: BackendName; reason: string }
+
+export class Runtime {
+  backend: BackendName;
+  attempts: BackendAttempt[];
+  #layers: Map<string, Layer>;
+  /** Kept while on WebGPU, to move to wasm without the network. */
+  #pack: Pack | undefined;
+  #pending = 0;
+  #disposeWhenIdle = false;
+
+  constructor(pack: Pack, choice: BackendChoice, private readonly request: BackendRequest,
+    private readonly onChange: (change: BackendChange) => void) {
+    this.backend = choice.backend;
+    this.attempts = choice.attempts;
+    this.#pack = choice.backend === 'webgpu' ? pack : undefined;
+    this.#layers = uploadLayers(pack);
+  }
+
+  /** Runs an NHWC float32 batch of `n` crops; returns logits (head) or pooled features, [n × K]. */
+  async run(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean): Promise<Float32Array> {
+    this.#pending++;
+    try {
+      return await this.#run(arch, batch, n, crop, head);
+    } finally {
+      if (--this.#pending === 0 && this.#disposeWhenIdle) this.dispose();
+    }
+  }
+
+  #run(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean): Promise<Float32Array> {
+    return onBackend(this.backend, async () => {
+      if (this.backend === 'wasm') return this.#forward(arch, batch, n, crop, head);
+      try {
+        return await this.#chunked(arch, batch, n, crop, head);
+      } catch (e) {
+        const lost = await deviceLost();
+        const what = lost ? `the WebGPU device was lost (${lost})` : `WebGPU failed: ${(e as Error).message || String(e)}`;
+        await this.#fallBack(`${what}; moved to wasm during a run`);
+        return this.#forward(arch, batch, n, crop, head);
+      }
+    });
+  }
+
+  /** On WebGPU, images per dispatch are bounded by the adapter's largest buffer. */
+  async #chunked(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean): Promise<Float32Array> {
+    const per = crop * crop * 3;
+    const step = Math.max(1, Math.floor(deviceMaxBuffer() / largestActivationBytes(arch, crop)));
+    if (step >= n) return guarded(() => this.#forward(arch, batch, n, crop, head));
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < n; i += step) {
+      const m = Math.min(step, n - i);
+      parts.push(await guarded(() => this.#forward(arch, batch.subarray(i * per, (i + m) * per), m, crop, head)));
+    }
+    const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    parts.reduce((at, p) => { out.set(p, at); return at + p.length; }, 0);
+    return out;
+  }
+
+  async #forward(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean): Promise<Float32Array> {
+    const out = tf.tidy(() => {
+      const pooled = features(arch, this.#layers, tf.tensor4d(batch, [n, crop, crop, 3]));
+      return head ? classifierHead(this.#layers, pooled) : pooled;
+    });
+    try {
+      return (await out.data()) as Float32Array;
+    } finally {
+      out.dispose();
+    }
+  }
+
+  /** One zero image through the model, so that a backend that cannot run it is found before the first call. */
+  async warmUp(arch: Architecture, crop: number): Promise<void> {
+    await this.run(arch, new Float32Array(crop * crop * 3), 1, crop, true);
+  }
+
+  /** Moves the weights to wasm and records why; runs inside onBackend. */
+  async #fallBack(reason: string): Promise<void> {
+    const from = this.backend;
+    let wasm: BackendAttempt;
+    try {
+      const w = await initWasm(this.request.wasmPaths, this.request.threads);
+      wasm = { backend: 'wasm', ok: true, reason: `SIMD WebAssembly, ${w.threads} thread${w.threads > 1 ? 's' : ''}: ${w.threadsReason}`, threads: w.threads };
+    } catch (e) {
+      wasm = { backend: 'wasm', ok: false, reason: (e as Error).message };
+    }
+    const gpu: BackendAttempt = { ...this.attempts.find((a) => a.backend === 'webgpu')!, ok: false, reason };
+    this.attempts = [gpu, wasm];
+    if (!wasm.ok) throw noBackend(this.attempts);
+    const old = this.#layers;
+    this.#layers = uploadLayers(this.#pack!);
+    this.#pack = undefined;
+    this.backend = 'wasm';
+    try {
+      disposeLayers(old);
+    } catch {
+      // The lost device's buffers are gone with it.
+    }
+    this.onChange({ from, to: 'wasm', reason });
+  }
+
+  /** Frees the weights now, or after the runs already started. */
+  dispose(): void {
+    if (this.#pending > 0) {
+      this.#disposeWhenIdle = true;
+      return;
+    }
+    const gpu = this.backend === 'webgpu';
+    disposeLayers(this.#layers);
+    this.#pack = undefined;
+    if (gpu) releaseFreeBuffers();
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * WebGPU through tfjs-backend-webgpu, on an adapter and device that resnet-edge requests itself: so that it
+ * can say which adapter it got, check the limits a model needs before uploading anything, and watch the
+ * device for loss.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The WebGPU entry point: `navigator.gpu` in browsers; in Node, `create([])` from the npm package `webgpu`. */
+export interface GpuEntry { requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<unknown> }
+
+interface Adapter {
+  limits: Record<string, number>;
+  features: { has(name: string): boolean };
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  requestDevice(descriptor: unknown): Promise<GpuDevice>;
+}
+/** The part of a GPUDevice resnet-edge uses. */
+export interface GpuDevice {
+  lost: Promise<{ reason: string; message: string }>;
+  destroy(): void;
+  pushErrorScope(filter: 'out-of-memory' | 'internal' | 'validation'): void;
+  popErrorScope(): Promise<{ message: string } | null>;
+}
+
+/** The limits checked against what a model needs, and those tfjs-backend-webgpu raises to the adapter's. */
+const BUFFER_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize'] as const;
+const RAISED_LIMITS = [...BUFFER_LIMITS, 'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension',
+  'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup'];
+
+interface Session { gpu: GpuEntry; device: GpuDevice; adapter: string; maxBuffer: number; lost?: string }
+let session: Session | undefined;
+
+export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1)} MiB`;
+
+function describeAdapter(a: Adapter): string {
+  const i = a.info ?? {};
+  return [i.vendor, i.architecture, i.device, i.description].filter((s) => s).join(' / ') || 'unnamed adapter';
+}
+
+function findGpu(gpu?: GpuEntry): GpuEntry {
+  const found = gpu ?? (globalThis as { navigator?: { gpu?: GpuEntry } }).navigator?.gpu;
+  if (!found) {
+    throw new Error('navigator.gpu is not available: this runtime has no WebGPU (in a browser: use one with WebGPU enabled; '
+      + "in Node: pass load({ gpu: create([]) }) from the npm package 'webgpu' after Object.assign(globalThis, globals))");
+  }
+  if (typeof (globalThis as { GPUBufferUsage?: unknown }).GPUBufferUsage === 'undefined') {
+    throw new Error("the WebGPU globals (GPUBufferUsage, GPUMapMode, …) are missing: in Node, Object.assign(globalThis, globals) from the npm package 'webgpu'");
+  }
+  return found;
+}
+
+/**
+ * tfjs-backend-webgpu checks `navigator.gpu` when its backend is constructed; in Node that global does not
+ * exist, so it is set to the given entry for that moment only.
+ */
+function withNavigatorGpu<T>(gpu: GpuEntry, make: () => T): T {
+  const g = globalThis as { navigator?: { gpu?: GpuEntry } };
+  if (g.navigator?.gpu) return make();
+  const hadNavigator = 'navigator' in globalThis;
+  if (!hadNavigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
+  Object.defineProperty(g.navigator!, 'gpu', { value: gpu, configurable: true });
+  try {
+    return make();
+  } finally {
+    delete g.navigator!.gpu;
+    if (!hadNavigator) delete g.navigator;
+  }
+}
+
+function checkLimits(limits: Record<string, number>, needBytes: number): void {
+  for (const key of BUFFER_LIMITS) {
+    if (limits[key] < needBytes) {
+      throw new Error(`the adapter's ${key} is ${mib(limits[key])}, but this model needs a ${mib(needBytes)} buffer for one image`);
+    }
+  }
+}
+
+async function requestAdapter(gpu: GpuEntry, needBytes: number): Promise<{ adapter: Adapter; name: string }> {
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }) as Adapter | null;
+  if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned null: WebGPU exists but no GPU adapter is available (blocklisted or disabled driver)');
+  const name = describeAdapter(adapter);
+  try {
+    checkLimits(adapter.limits, needBytes);
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (adapter ${name})`);
+  }
+  return { adapter, name };
+}
+
+async function openDevice(gpu: GpuEntry, needBytes: number): Promise<Session> {
+  const { adapter, name } = await requestAdapter(gpu, needBytes);
+  const requiredLimits = Object.fromEntries(RAISED_LIMITS.map((k) => [k, adapter.limits[k]]));
+  const requiredFeatures = ['timestamp-query'].filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+  const s: Session = { gpu, device, adapter: name, maxBuffer: Math.min(...BUFFER_LIMITS.map((k) => adapter.limits[k])) };
+  void device.lost.then((info) => { s.lost = `${info.reason}: ${info.message}`; });
+  return s;
+}
+
+export interface WebgpuInfo { adapter: string; maxBufferBytes: number }
+
+/**
+ * Makes tfjs' 'webgpu' backend run on a healthy device whose limits hold `needBytes`. tfjs has one webgpu
+ * backend per page, so a healthy device is kept for every later load; a lost one is replaced.
+ */
+export async function initWebgpu(gpuOption: GpuEntry | undefined, needBytes: number): Promise<WebgpuInfo> {
+  const gpu = findGpu(gpuOption);
+  if (session && !session.lost && session.gpu === gpu) {
+    checkLimits({ maxStorageBufferBindingSize: session.maxBuffer, maxBufferSize: session.maxBuffer }, needBytes);
+  } else if (session && !session.lost) {
+    await requestAdapter(gpu, needBytes); // another entry point: it must work too, but the page keeps its device
+  } else {
+    const fresh = await openDevice(gpu, needBytes);
+    const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+    if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+    tf.registerBackend('webgpu', () => withNavigatorGpu(gpu, () => new WebGPUBackend(fresh.device as never, undefined)), 0);
+    session = fresh;
+  }
+  if (!(await tf.setBackend('webgpu'))) throw new Error(`tfjs could not start its webgpu backend on ${session.adapter}`);
+  return { adapter: session.adapter, maxBufferBytes: session.maxBuffer };
+}
+
+/** The adapter's largest buffer (smaller of maxStorageBufferBindingSize and maxBufferSize). */
+export const deviceMaxBuffer = (): number => session?.maxBuffer ?? 0;
+
+/** Why the device was lost, waiting up to `ms` for the browser to say so. */
+export async function deviceLost(ms = 100): Promise<string | undefined> {
+  const s = session;
+  if (!s) return undefined;
+  await Promise.race([s.device.lost, new Promise((r) => setTimeout(r, ms))]);
+  return s.lost;
+}
+
+/**
+ * Destroys the buffers tfjs keeps for reuse once they are free, so that a disposed classifier gives its GPU
+ * memory back (tfjs' pool otherwise holds every buffer it ever allocated).
+ */
+export function releaseFreeBuffers(): void {
+  type Buffer = { size: number; destroy(): void };
+  const backend = tf.findBackend('webgpu') as unknown as { bufferManager?: { freeBuffers: Map<string, Buffer[]>; numFreeBuffers: number; numBytesAllocated: number } } | null;
+  const manager = backend?.bufferManager;
+  if (!manager) return;
+  for (const list of manager.freeBuffers.values()) {
+    for (const buffer of list.splice(0)) {
+      manager.numBytesAllocated -= buffer.size;
+      buffer.destroy();
+    }
+  }
+  manager.numFreeBuffers = 0;
+}
+
+/**
+ * Runs `work` with the device's out-of-memory and internal error scopes open, so that failures tfjs never
+ * sees (they would only reach the console) reject instead. A lost device rejects too.
+ */
+export async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  const device = session?.device;
+  if (!device || session?.lost) throw new Error(`the WebGPU device was lost (${session?.lost ?? 'no device'})`);
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('internal');
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    const errors = await Promise.all([device.popErrorScope(), device.popErrorScope()].map((p) => p.catch((e: Error) => ({ message: e.message }))));
+    const error = errors.find((e) => e);
+    if (error) throw new Error(`WebGPU reported: ${error.message}`);
+  }
+  if (session?.lost) throw new Error(`the WebGPU device was lost during the run (${session.lost})`);
+  return result;
+}
