@@ -49,8 +49,10 @@ describe('WebGPU (Dawn, SwiftShader) vs SIMD wasm', () => {
         const byIndex = (p: typeof pg) => p.map((x) => x.probability).slice().sort();
         assert.deepEqual(pg.map((p) => p.index), pw.map((p) => p.index));
         assert.ok(maxAbsDiff(byIndex(pg), byIndex(pw)) <= 1e-3, JSON.stringify([pg, pw]));
-        const ten = [await g.classify(image, { crops: 10, topK: 3 }), await w.classify(image, { crops: 10, topK: 3 })];
-        assert.ok(maxAbsDiff(ten[0].map((p) => p.probability), ten[1].map((p) => p.probability)) <= 1e-3);
+        if (name === 'cifar20') { // 10 crops in one batch (SwiftShader takes ~10 s per ResNet-18 image, so CIFAR only)
+          const ten = [await g.classify(image, { crops: 10, topK: 3 }), await w.classify(image, { crops: 10, topK: 3 })];
+          assert.ok(maxAbsDiff(ten[0].map((p) => p.probability), ten[1].map((p) => p.probability)) <= 1e-3);
+        }
       } finally {
         g.dispose();
         w.dispose();
@@ -61,8 +63,8 @@ describe('WebGPU (Dawn, SwiftShader) vs SIMD wasm', () => {
   it('weights are uploaded once: no tensor or GPU byte growth over 20 calls; dispose() gives the GPU memory back', async () => {
     await tf.setBackend('webgpu');
     const start = gpuMemory();
-    const clf = await load({ model: packs.resnet18, gpu });
-    const image = modelInput(reference('resnet18'));
+    const clf = await load({ model: packs.cifar20, gpu });
+    const image = modelInput(reference('cifar20'));
     await clf.classify(image);
     await tf.setBackend('webgpu');
     const warm = gpuMemory();
@@ -101,7 +103,7 @@ describe('choice and fallback', () => {
   it('a buffer limit too small for the model: wasm, naming the limit and the need', async () => {
     const clf = await load({ model: packs.resnet18, gpu: shrunk({ maxStorageBufferBindingSize: 1 << 20, maxBufferSize: 1 << 30 }) });
     assert.equal(clf.backend, 'wasm');
-    assert.match(clf.diagnostics[0].reason, /maxStorageBufferBindingSize is 1\.0 MiB, but this model needs a 3\.1 MiB buffer/);
+    assert.match(clf.diagnostics[0].reason, /maxStorageBufferBindingSize is 1\.0 MiB, but this model needs a 9\.0 MiB buffer for one image/);
     clf.dispose();
   });
 
@@ -114,11 +116,11 @@ describe('choice and fallback', () => {
   });
 
   it('device destroyed in the middle of a run: the pending call answers right on wasm and the app is told', async () => {
-    const image = modelInput(reference('resnet18'));
-    const w = await load({ model: packs.resnet18, backend: 'wasm' });
+    const image = modelInput(reference('cifar20'));
+    const w = await load({ model: packs.cifar20, backend: 'wasm' });
     const expected = await w.logits(image);
     const events: BackendChangeEvent[] = [], callbacks: string[] = [];
-    const clf = await load({ model: packs.resnet18, gpu, onBackendChange: (e) => callbacks.push(`${e.from}->${e.to}`) });
+    const clf = await load({ model: packs.cifar20, gpu, onBackendChange: (e) => callbacks.push(`${e.from}->${e.to}`) });
     clf.addEventListener('backendchange', (e) => events.push(e as BackendChangeEvent));
     assert.equal(clf.backend, 'webgpu');
     const dev = device(), submit = dev.queue.submit.bind(dev.queue);
@@ -134,7 +136,7 @@ describe('choice and fallback', () => {
     assert.deepEqual(clf.diagnostics.map((d) => [d.backend, d.ok]), [['webgpu', false], ['wasm', true]]);
     assert.ok(maxAbsDiff(await clf.logits(image), expected) <= 1e-4, 'later calls run on wasm');
     clf.dispose();
-    const again = await load({ model: packs.resnet18, gpu });
+    const again = await load({ model: packs.cifar20, gpu });
     assert.equal(again.backend, 'webgpu', 'a later load gets a new device');
     assert.ok(maxAbsDiff(await again.logits(image), expected) <= 1e-3);
     again.dispose();
