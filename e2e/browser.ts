@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, extname, join, normalize } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, firefox, type Browser } from 'playwright-core';
 
 const here = import.meta.dirname;
 const requireSdk = createRequire(join(here, '..', 'sdk', 'package.json'));
@@ -23,7 +23,9 @@ export async function bundlePage(name: string): Promise<string> {
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.png': 'image/png', '.jpg': 'image/jpeg' };
 
 /** Static files from `routes` (URL prefix -> directory) on 127.0.0.1; `extra` serves in-memory files. */
-export async function serve(routes: Record<string, string>, extra: Record<string, Uint8Array> = {}): Promise<{ url: string; server: Server }> {
+/** With `isolated`, every response carries COOP/COEP, so the page is cross-origin isolated (wasm threads). */
+export async function serve(routes: Record<string, string>, extra: Record<string, Uint8Array> = {}, isolated = false): Promise<{ url: string; server: Server }> {
+  const policy = isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const body = extra[path] ?? (() => {
@@ -32,8 +34,8 @@ export async function serve(routes: Record<string, string>, extra: Record<string
       const file = normalize(join(routes[prefix], path.slice(prefix.length)));
       return file.startsWith(routes[prefix]) && existsSync(file) ? readFileSync(file) : undefined;
     })();
-    if (!body) { res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>404</h1>'); return; }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
+    if (!body) { res.writeHead(404, { ...policy, 'content-type': 'text/html' }).end('<h1>404</h1>'); return; }
+    res.writeHead(200, { ...policy, 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
@@ -50,5 +52,15 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--no-first-run', '--disable-quic', ...extraArgs],
+  });
+}
+
+export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
+/** Firefox ESR through Playwright's Juggler (playwright-core 1.64.1); `webgpu` turns WebGPU on (lavapipe here). */
+export async function launchFirefox(webgpu = false): Promise<Browser> {
+  return firefox.launch({
+    channel: 'moz-firefox', executablePath: FIREFOX,
+    firefoxUserPrefs: webgpu ? { 'dom.webgpu.enabled': true, 'gfx.webgpu.ignore-blocklist': true } : {},
   });
 }

@@ -1,0 +1,35 @@
+/**
+ * Backends in headless Chromium: WebGPU on SwiftShader (--enable-unsafe-webgpu) against wasm, every
+ * fallback, and wasm threads on a cross-origin isolated page.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'resnet-edge';
+import { convertReference, maxAbsDiff, MODELS } from '../tests/helpers.ts';
+import { backendServer, backendSuite, diagnoseIn, run, softmax } from './backend-suite.ts';
+import { launchChromium } from './browser.ts';
+
+const launch = () => launchChromium(['--enable-unsafe-webgpu']);
+backendSuite('Chromium', launch, /^adapter .*swiftshader/i);
+
+describe('Chromium: wasm threads with COOP/COEP', () => {
+  let s: Awaited<ReturnType<typeof backendServer>>;
+  before(async () => { s = await backendServer(launch, true); });
+  after(async () => { await s?.close(); });
+
+  it('a cross-origin isolated page runs threaded SIMD wasm on every core, with the same answer', async () => {
+    const page = await s.open();
+    const d = await diagnoseIn(page);
+    assert.equal(d.crossOriginIsolated, true);
+    const wasm = d.backends.find((b) => b.backend === 'wasm')!;
+    assert.match(wasm.reason, /^SIMD WebAssembly from \/wasm\/, 2 threads: one per core \(2 cores\)$/);
+    assert.equal(wasm.threads, 2);
+    const threaded = await run(page, '/packs/resnet18.pack', ['/models/input-224.png'], { backend: 'wasm' });
+    const clf = await load({ model: (await convertReference('resnet18', 'safetensors', 'int8')).pack, backend: 'wasm' });
+    const node = Array.from(await clf.logits(readFileSync(join(MODELS, 'input-224.png'))));
+    clf.dispose();
+    assert.ok(maxAbsDiff(softmax(threaded.logits[0]), softmax(node)) <= 1e-4);
+  });
+});
