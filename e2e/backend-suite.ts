@@ -50,17 +50,28 @@ export async function backendServer(launch: () => Promise<Browser>, isolated = f
 export const run = (page: Page, pack: string, images: string[], options: object = {}, destroyAfterSubmits = 0): Promise<BackendRun> =>
   page.evaluate(([p, i, o, d]) => (globalThis as any).resnetEdge.run(p, i, o, d), [pack, images, options, destroyAfterSubmits] as const);
 
-export const diagnoseIn = (page: Page): Promise<{ chosen: string | null; backends: BackendRun['diagnostics']; crossOriginIsolated: boolean }> =>
-  page.evaluate(() => (globalThis as any).resnetEdge.diagnose());
+export const diagnoseIn = (page: Page, softwareGpu = true): Promise<{ chosen: string | null; backends: BackendRun['diagnostics']; crossOriginIsolated: boolean }> =>
+  page.evaluate((sw) => (globalThis as any).resnetEdge.diagnose(sw), softwareGpu);
+
+/** The adapters here are CPU emulations: tests that want WebGPU chosen by 'auto' allow them. */
+const SW = { softwareGpu: true };
 
 const IMAGES = { cifar20: '/models/input-32.png', resnet18: '/models/input-224.png' } as const;
 
-export function backendSuite(name: string, launch: () => Promise<Browser>, adapterPattern: RegExp): void {
+/** `namesSoftware`: the browser tells the adapter's name, so 'auto' can see it is a CPU emulation. */
+export function backendSuite(name: string, launch: () => Promise<Browser>, adapterPattern: RegExp, namesSoftware: boolean): void {
   let s: Awaited<ReturnType<typeof backendServer>>;
   before(async () => { s = await backendServer(launch); });
   after(async () => { await s?.close(); });
 
   describe(`${name}: WebGPU vs wasm`, () => {
+    if (namesSoftware) {
+      it("'auto' passes over the CPU-emulated adapter by default, saying so", async () => {
+        const d = await diagnoseIn(await s.open(), false);
+        assert.equal(d.chosen, 'wasm');
+        assert.match(d.backends[0].reason, /emulates a GPU on the CPU, where SIMD wasm is faster/);
+      });
+    }
     it('diagnose() picks WebGPU and names the adapter; wasm is listed with its thread count', async () => {
       const d = await diagnoseIn(await s.open());
       assert.equal(d.chosen, 'webgpu', JSON.stringify(d));
@@ -71,7 +82,7 @@ export function backendSuite(name: string, launch: () => Promise<Browser>, adapt
     for (const model of ['cifar20', 'resnet18'] as const) {
       it(`${model} int8: WebGPU probabilities within 1e-3 of wasm`, async () => {
         const page = await s.open();
-        const gpu = await run(page, `/packs/${model}.pack`, [IMAGES[model]]);
+        const gpu = await run(page, `/packs/${model}.pack`, [IMAGES[model]], SW);
         const wasm = await run(page, `/packs/${model}.pack`, [IMAGES[model]], { backend: 'wasm' });
         assert.equal(gpu.backend, 'webgpu', JSON.stringify(gpu.diagnostics));
         assert.deepEqual(gpu.events, []);
@@ -91,7 +102,7 @@ export function backendSuite(name: string, launch: () => Promise<Browser>, adapt
       it(`without ${how}: auto answers on wasm and says why; 'webgpu' alone is NO_BACKEND`, async () => {
         const page = await s.open(WITHOUT[how]);
         const model = how === 'limits' ? 'resnet18' : 'cifar20';
-        const r = await run(page, `/packs/${model}.pack`, [IMAGES[model]]);
+        const r = await run(page, `/packs/${model}.pack`, [IMAGES[model]], SW);
         assert.equal(r.backend, 'wasm');
         assert.deepEqual(r.diagnostics.map((d) => [d.backend, d.ok]), [['webgpu', false], ['wasm', true]]);
         assert.match(r.diagnostics[0].reason, reason);
@@ -103,7 +114,7 @@ export function backendSuite(name: string, launch: () => Promise<Browser>, adapt
       });
     }
     it('device destroyed in the middle of a run: right answer on wasm, backendchange event', async () => {
-      const r = await run(await s.open(), '/packs/cifar20.pack', [IMAGES.cifar20, IMAGES.cifar20], {}, 2);
+      const r = await run(await s.open(), '/packs/cifar20.pack', [IMAGES.cifar20, IMAGES.cifar20], SW, 2);
       const want = await expected();
       assert.equal(r.backend, 'wasm');
       assert.equal(r.events.length, 1);

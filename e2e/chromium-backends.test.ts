@@ -12,7 +12,7 @@ import { backendServer, backendSuite, diagnoseIn, run, softmax } from './backend
 import { launchChromium } from './browser.ts';
 
 const launch = () => launchChromium(['--enable-unsafe-webgpu']);
-backendSuite('Chromium', launch, /^adapter .*swiftshader/i);
+backendSuite('Chromium', launch, /^adapter .*swiftshader/i, true);
 
 describe('Chromium: wasm threads with COOP/COEP', () => {
   let s: Awaited<ReturnType<typeof backendServer>>;

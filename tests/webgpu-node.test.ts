@@ -17,7 +17,7 @@ let gpu: GpuEntry;
 const packs: Record<string, Uint8Array> = {};
 type Device = { destroy(): void; queue: { submit(b: unknown): void }; popErrorScope(): Promise<unknown> };
 const device = (): Device => (tf.findBackend('webgpu') as unknown as { device: Device }).device;
-const gpuMemory = () => tf.engine().backendInstance === tf.findBackend('webgpu')
+const gpuMemory = () => tf.getBackend() === 'webgpu'
   ? tf.memory() as tf.MemoryInfo & { numBytesInGPU: number; numBytesAllocatedInGPU: number } : assert.fail('not on webgpu');
 
 before(async () => {
@@ -40,7 +40,7 @@ describe('WebGPU (Dawn, SwiftShader) vs SIMD wasm', () => {
   for (const name of ['cifar20', 'resnet18'] as const) {
     it(`${name} int8: probabilities within 1e-3 of wasm, auto chooses webgpu`, async () => {
       const image = modelInput(reference(name));
-      const g = await load({ model: packs[name], gpu });
+      const g = await load({ model: packs[name], gpu, softwareGpu: true });
       const w = await load({ model: packs[name], backend: 'wasm' });
       try {
         assert.equal(g.backend, 'webgpu');
@@ -63,7 +63,7 @@ describe('WebGPU (Dawn, SwiftShader) vs SIMD wasm', () => {
   it('weights are uploaded once: no tensor or GPU byte growth over 20 calls; dispose() gives the GPU memory back', async () => {
     await tf.setBackend('webgpu');
     const start = gpuMemory();
-    const clf = await load({ model: packs.cifar20, gpu });
+    const clf = await load({ model: packs.cifar20, gpu, softwareGpu: true });
     const image = modelInput(reference('cifar20'));
     await clf.classify(image);
     await tf.setBackend('webgpu');
@@ -107,8 +107,14 @@ describe('choice and fallback', () => {
     clf.dispose();
   });
 
-  it('diagnose() needs no model and reports both backends', async () => {
+  it("'auto' passes over SwiftShader (a CPU emulation) unless softwareGpu is set", async () => {
     const d = await diagnose({ gpu });
+    assert.equal(d.chosen, 'wasm');
+    assert.match(d.backends[0].reason, /SwiftShader.* emulates a GPU on the CPU, where SIMD wasm is faster/);
+  });
+
+  it('diagnose() needs no model and reports both backends', async () => {
+    const d = await diagnose({ gpu, softwareGpu: true });
     assert.equal(d.chosen, 'webgpu');
     assert.equal(d.runtime, 'node');
     assert.deepEqual(d.backends.map((b) => [b.backend, b.ok]), [['webgpu', true], ['wasm', true]]);
@@ -120,7 +126,7 @@ describe('choice and fallback', () => {
     const w = await load({ model: packs.cifar20, backend: 'wasm' });
     const expected = await w.logits(image);
     const events: BackendChangeEvent[] = [], callbacks: string[] = [];
-    const clf = await load({ model: packs.cifar20, gpu, onBackendChange: (e) => callbacks.push(`${e.from}->${e.to}`) });
+    const clf = await load({ model: packs.cifar20, gpu, softwareGpu: true, onBackendChange: (e) => callbacks.push(`${e.from}->${e.to}`) });
     clf.addEventListener('backendchange', (e) => events.push(e as BackendChangeEvent));
     assert.equal(clf.backend, 'webgpu');
     const dev = device(), submit = dev.queue.submit.bind(dev.queue);
@@ -136,7 +142,7 @@ describe('choice and fallback', () => {
     assert.deepEqual(clf.diagnostics.map((d) => [d.backend, d.ok]), [['webgpu', false], ['wasm', true]]);
     assert.ok(maxAbsDiff(await clf.logits(image), expected) <= 1e-4, 'later calls run on wasm');
     clf.dispose();
-    const again = await load({ model: packs.cifar20, gpu });
+    const again = await load({ model: packs.cifar20, gpu, backend: 'webgpu' });
     assert.equal(again.backend, 'webgpu', 'a later load gets a new device');
     assert.ok(maxAbsDiff(await again.logits(image), expected) <= 1e-3);
     again.dispose();
@@ -145,7 +151,7 @@ describe('choice and fallback', () => {
 
   it('an out-of-memory error reported by the device (simulated through its error scope): answer on wasm, app told', async () => {
     const image = modelInput(reference('cifar20'));
-    const clf = await load({ model: packs.cifar20, gpu });
+    const clf = await load({ model: packs.cifar20, gpu, softwareGpu: true });
     assert.equal(clf.backend, 'webgpu');
     const expected = await clf.logits(image);
     const dev = device(), pop = dev.popErrorScope.bind(dev);

@@ -64,4 +64,4 @@ async function time(pack: string, image: string, threads: number, runs: number):
   return { threads: used, ms };
 }
 
-Object.assign(globalThis, { resnetEdge: { run, time, diagnose: () => diagnose({ wasmPaths: '/wasm/' }) } });
+Object.assign(globalThis, { resnetEdge: { run, time, diagnose: (softwareGpu = true) => diagnose({ wasmPaths: '/wasm/', softwareGpu }) } });

@@ -26,6 +26,8 @@ export interface LoadOptions {
   threads?: number;
   /** WebGPU entry point (default navigator.gpu). In Node: create([]) from the npm package 'webgpu'. */
   gpu?: GpuEntry;
+  /** Let 'auto' choose a CPU-emulated GPU adapter (SwiftShader, llvmpipe/lavapipe, WARP). Default false: SIMD wasm is faster there. */
+  softwareGpu?: boolean;
   onProgress?: (p: LoadProgress) => void;
   /** Called when the classifier moves to another backend by itself (also dispatched as a 'backendchange' event). */
   onBackendChange?: (e: BackendChangeEvent) => void;
@@ -58,7 +60,7 @@ export async function load(options: LoadOptions = {}): Promise<Classifier> {
   signal?.throwIfAborted();
   const { architecture, preprocess } = pack.manifest;
   const request = {
-    wasmPaths: options.wasmPaths, threads: options.threads, gpu: options.gpu,
+    wasmPaths: options.wasmPaths, threads: options.threads, gpu: options.gpu, softwareGpu: options.softwareGpu,
     needBytes: largestBufferBytes(architecture, preprocess.crop),
   };
   const choice = await chooseBackend(options.backend ?? 'auto', request);

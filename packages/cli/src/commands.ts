@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { convert, type ConvertOptions } from '@resnet-edge/converter';
-import { load, UsageError, type BackendOption, type Classifier, type ClassifyOptions, type Prediction } from 'resnet-edge';
+import { diagnose, load, UsageError, type BackendOption, type Classifier, type ClassifyOptions, type GpuEntry, type Prediction } from 'resnet-edge';
 import { labelledImages } from './images.js';
 
 export interface Out { stdout: (s: string) => void; stderr: (s: string) => void }
@@ -24,8 +24,20 @@ export async function convertCommand(input: string, output: string, options: Con
 
 export interface RunOptions { model?: string; backend?: BackendOption; json?: boolean }
 
+/** WebGPU in Node comes from the optional npm package 'webgpu' (Dawn); undefined when it is not installed. */
+async function nodeGpu(): Promise<GpuEntry | undefined> {
+  try {
+    const { create, globals } = await import('webgpu');
+    Object.assign(globalThis, globals);
+    return create([]) as GpuEntry;
+  } catch {
+    return undefined;
+  }
+}
+
 async function withClassifier<T>(o: RunOptions, fn: (c: Classifier) => Promise<T>): Promise<T> {
-  const clf = await load({ model: o.model, backend: o.backend });
+  const gpu = o.backend === 'webgpu' ? await nodeGpu() : undefined;
+  const clf = await load({ model: o.model, backend: o.backend, gpu });
   try { return await fn(clf); } finally { clf.dispose(); }
 }
 
@@ -80,4 +92,9 @@ export async function evalCommand(source: string, limit: number | undefined, o: 
     else out.stdout(`${basename(source)}: top-1 ${r.top1.toFixed(2)} %, top-5 ${r.top5.toFixed(2)} % on ${n} images (${r.imagesPerSecond.toFixed(1)} images/s, ${clf.backend}, ${clf.model.name} ${clf.model.dtype})\n`);
     return r;
   });
+}
+
+/** What this machine would run on, and why (WebGPU through the npm package 'webgpu' when installed). */
+export async function diagnoseCommand(softwareGpu: boolean, out: Out): Promise<void> {
+  out.stdout(`${JSON.stringify(await diagnose({ gpu: await nodeGpu(), softwareGpu }), null, 2)}\n`);
 }

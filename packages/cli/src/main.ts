@@ -3,14 +3,15 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ResnetEdgeError, type BackendOption } from 'resnet-edge';
 import type { WeightDType } from 'resnet-edge/pack';
-import { classifyCommand, convertCommand, evalCommand, type Out } from './commands.js';
+import { classifyCommand, convertCommand, diagnoseCommand, evalCommand, type Out } from './commands.js';
 
 const USAGE = `usage:
   resnet-edge convert <model.onnx|model.safetensors> -o <out.pack> [--dtype int8|float16|float32]
                       [--name NAME] [--labels labels.txt] [--resize N] [--crop N]
   resnet-edge classify <image…> [--model <pack>] [--top K] [--crops 1|10] [--json] [--backend auto|wasm|webgpu]
   resnet-edge eval <folder|archive.tar.gz> [--model <pack>] [--json] [--limit N] [--backend …]
-  (without --model: the default CIFAR-10 model embedded in resnet-edge)
+  resnet-edge diagnose [--software-gpu]
+  (without --model: the default CIFAR-10 model embedded in resnet-edge; WebGPU needs the npm package 'webgpu')
 `;
 
 class CliUsage extends Error {}
@@ -28,7 +29,7 @@ async function run(argv: string[], out: Out): Promise<void> {
     options: {
       output: { type: 'string', short: 'o' }, dtype: { type: 'string' }, name: { type: 'string' }, labels: { type: 'string' },
       resize: { type: 'string' }, crop: { type: 'string' }, model: { type: 'string', short: 'm' }, top: { type: 'string' },
-      json: { type: 'boolean' }, crops: { type: 'string' }, backend: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' }, crops: { type: 'string' }, backend: { type: 'string' }, limit: { type: 'string' }, 'software-gpu': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, ...args] = positionals;
@@ -50,6 +51,8 @@ async function run(argv: string[], out: Out): Promise<void> {
   } else if (command === 'eval') {
     if (args.length !== 1) throw new CliUsage('eval takes one folder or .tar.gz archive');
     await evalCommand(args[0], int(o.limit, '--limit'), { ...run, model: o.model }, out);
+  } else if (command === 'diagnose') {
+    await diagnoseCommand(Boolean(o['software-gpu']), out);
   } else {
     throw new CliUsage(`unknown command "${command}"`);
   }

@@ -29,6 +29,8 @@ export interface BackendRequest {
   wasmPaths?: string;
   threads?: number;
   gpu?: GpuEntry;
+  /** Let 'auto' choose a CPU-emulated adapter (SwiftShader, lavapipe…), slower than SIMD wasm. Default false. */
+  softwareGpu?: boolean;
   /** Largest buffer the model needs for one image, in bytes (0 when no model is given). */
   needBytes: number;
 }
@@ -55,6 +57,9 @@ async function tryWebgpu(req: BackendRequest, reference?: Float32Array): Promise
     adapter = info.adapter;
     const need = req.needBytes ? `, buffers up to ${mib(info.maxBufferBytes)} (model needs ${mib(req.needBytes)})` : '';
     if (!reference) return { backend: 'webgpu', ok: true, reason: `adapter ${adapter}${need}`, adapter };
+    if (info.software && !req.softwareGpu) {
+      throw new Error(`adapter ${adapter} emulates a GPU on the CPU, where SIMD wasm is faster: 'auto' passes over it (backend: 'webgpu' or softwareGpu: true to use it)`);
+    }
     const diff = probeDifference(await runProbe(), reference);
     if (!(diff <= PROBE_TOLERANCE)) {
       throw new Error(`adapter ${adapter} computes wrong results: the probe network differs from wasm by ${diff.toExponential(2)} (tolerance ${PROBE_TOLERANCE})`);

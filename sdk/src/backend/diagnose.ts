@@ -3,7 +3,7 @@ import { isNode } from '../env.js';
 import { chooseBackend, type BackendAttempt, type BackendName } from './choose.js';
 import type { GpuEntry } from './webgpu.js';
 
-export interface DiagnoseOptions { wasmPaths?: string; threads?: number; gpu?: GpuEntry }
+export interface DiagnoseOptions { wasmPaths?: string; threads?: number; gpu?: GpuEntry; softwareGpu?: boolean }
 
 export interface Diagnosis {
   /** What load({ backend: 'auto' }) would choose here, or null when nothing works. */

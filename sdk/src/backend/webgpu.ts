@@ -11,7 +11,8 @@ export interface GpuEntry { requestAdapter(options?: { powerPreference?: 'high-p
 interface Adapter {
   limits: Record<string, number>;
   features: { has(name: string): boolean };
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
   requestDevice(descriptor: unknown): Promise<GpuDevice>;
 }
 /** The part of a GPUDevice resnet-edge uses. */
@@ -27,14 +28,14 @@ const BUFFER_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize'] as const;
 const RAISED_LIMITS = [...BUFFER_LIMITS, 'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension',
   'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup'];
 
-interface Session { gpu: GpuEntry; device: GpuDevice; adapter: string; maxBuffer: number; lost?: string }
+interface Session { gpu: GpuEntry; device: GpuDevice; adapter: string; software: boolean; maxBuffer: number; lost?: string }
 let session: Session | undefined;
 
 export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1)} MiB`;
 
 function describeAdapter(a: Adapter): string {
   const i = a.info ?? {};
-  return [i.vendor, i.architecture, i.device, i.description].filter((s) => s).join(' / ') || 'unnamed adapter';
+  return [i.vendor, i.architecture, i.device, i.description].filter((s) => s).join(' / ') || 'unnamed (the browser hides its name)';
 }
 
 function findGpu(gpu?: GpuEntry): GpuEntry {
@@ -75,7 +76,11 @@ function checkLimits(limits: Record<string, number>, needBytes: number): void {
   }
 }
 
-async function requestAdapter(gpu: GpuEntry, needBytes: number): Promise<{ adapter: Adapter; name: string }> {
+/** CPU emulations of a GPU: correct, but slower than SIMD wasm on the same CPU. */
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i;
+const isSoftware = (a: Adapter, name: string): boolean => Boolean(a.info?.isFallbackAdapter ?? a.isFallbackAdapter) || SOFTWARE.test(name);
+
+async function requestAdapter(gpu: GpuEntry, needBytes: number): Promise<{ adapter: Adapter; name: string; software: boolean }> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }) as Adapter | null;
   if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned null: WebGPU exists but no GPU adapter is available (blocklisted or disabled driver)');
   const name = describeAdapter(adapter);
@@ -84,20 +89,25 @@ async function requestAdapter(gpu: GpuEntry, needBytes: number): Promise<{ adapt
   } catch (e) {
     throw new Error(`${(e as Error).message} (adapter ${name})`);
   }
-  return { adapter, name };
+  return { adapter, name, software: isSoftware(adapter, name) };
 }
 
 async function openDevice(gpu: GpuEntry, needBytes: number): Promise<Session> {
-  const { adapter, name } = await requestAdapter(gpu, needBytes);
+  const { adapter, name, software } = await requestAdapter(gpu, needBytes);
   const requiredLimits = Object.fromEntries(RAISED_LIMITS.map((k) => [k, adapter.limits[k]]));
   const requiredFeatures = ['timestamp-query'].filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
-  const s: Session = { gpu, device, adapter: name, maxBuffer: Math.min(...BUFFER_LIMITS.map((k) => adapter.limits[k])) };
+  const s: Session = { gpu, device, adapter: name, software, maxBuffer: Math.min(...BUFFER_LIMITS.map((k) => adapter.limits[k])) };
   void device.lost.then((info) => { s.lost = `${info.reason}: ${info.message}`; });
   return s;
 }
 
-export interface WebgpuInfo { adapter: string; maxBufferBytes: number }
+export interface WebgpuInfo {
+  adapter: string;
+  maxBufferBytes: number;
+  /** A CPU emulation (SwiftShader, llvmpipe/lavapipe, WARP, or an adapter that says it is a fallback). */
+  software: boolean;
+}
 
 /**
  * Makes tfjs' 'webgpu' backend run on a healthy device whose limits hold `needBytes`. tfjs has one webgpu
@@ -117,7 +127,7 @@ export async function initWebgpu(gpuOption: GpuEntry | undefined, needBytes: num
     session = fresh;
   }
   if (!(await tf.setBackend('webgpu'))) throw new Error(`tfjs could not start its webgpu backend on ${session.adapter}`);
-  return { adapter: session.adapter, maxBufferBytes: session.maxBuffer };
+  return { adapter: session.adapter, maxBufferBytes: session.maxBuffer, software: session.software };
 }
 
 /** The adapter's largest buffer (smaller of maxStorageBufferBindingSize and maxBufferSize). */
