@@ -2,19 +2,43 @@
 // warnings fail the build). Add a package by adding one entry to PACKAGES.
 import typescript from '@rollup/plugin-typescript';
 import { readFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 
-/** @typedef {{ dir: string, input: Record<string, string>, banner?: string }} PackageBuild */
+/**
+ * @typedef {{ dir: string, input: Record<string, string>, banner?: string, assets?: () => Record<string, string> }} PackageBuild
+ * assets: files copied into dist (name in dist -> source path), for files the package references at run time.
+ */
+
+/** tfjs-backend-wasm's three binaries, into sdk/dist/wasm/ (see sdk/src/backend/wasm-files.ts). */
+function tfjsWasmFiles() {
+  const dir = dirname(createRequire(resolve('sdk/package.json')).resolve('@tensorflow/tfjs-backend-wasm'));
+  const names = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
+  return Object.fromEntries(names.map((n) => [`wasm/${n}`, join(dir, n)]));
+}
 
 /** @type {PackageBuild[]} */
 const PACKAGES = [
-  { dir: 'sdk', input: { index: 'src/index.ts', pack: 'src/pack.ts' } },
+  {
+    dir: 'sdk', assets: tfjsWasmFiles,
+    input: { index: 'src/index.ts', pack: 'src/pack.ts', 'platform-node': 'src/platform/node.ts', 'platform-browser': 'src/platform/browser.ts' },
+  },
   { dir: 'packages/converter', input: { index: 'src/index.ts' } },
   { dir: 'packages/cli', input: { main: 'src/main.ts' }, banner: '#!/usr/bin/env node' },
 ];
 
 /** Everything that is not a relative import stays external: node built-ins, dependencies, sibling packages. */
 const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+
+/** @param {Record<string, string>} files */
+function copyAssets(files) {
+  return {
+    name: 'copy-assets',
+    generateBundle() {
+      for (const [fileName, from] of Object.entries(files)) this.emitFile({ type: 'asset', fileName, source: readFileSync(from) });
+    },
+  };
+}
 
 /** @param {PackageBuild} pkg */
 function config(pkg) {
@@ -24,7 +48,7 @@ function config(pkg) {
     input: Object.fromEntries(Object.entries(pkg.input).map(([k, v]) => [k, `${pkg.dir}/${v}`])),
     external,
     output: { dir: `${pkg.dir}/dist`, format: 'es', sourcemap: true, banner: pkg.banner, chunkFileNames: '[name]-[hash].js' },
-    plugins: [typescript({
+    plugins: [copyAssets(pkg.assets?.() ?? {}), typescript({
       tsconfig: './tsconfig.base.json',
       include: [resolve(pkg.dir, 'src/**/*.ts')],
       compilerOptions: {

@@ -1,4 +1,5 @@
 /** diagnose(): what resnet-edge would run on here, and why, without a model. */
+import { cpuCount } from '#platform';
 import { isNode } from '../env.js';
 import { chooseBackend, type BackendAttempt, type BackendName } from './choose.js';
 import type { GpuEntry } from './webgpu.js';
@@ -37,6 +38,6 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
   }
   return {
     chosen, backends, runtime: runtimeKind(), crossOriginIsolated: Boolean(g.crossOriginIsolated),
-    hardwareConcurrency: g.navigator?.hardwareConcurrency ?? (isNode() ? (await import('node:os')).availableParallelism() : null),
+    hardwareConcurrency: g.navigator?.hardwareConcurrency ?? (isNode() ? cpuCount() : null),
   };
 }

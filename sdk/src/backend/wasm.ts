@@ -3,14 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 import { isNode } from '../env.js';
-
-/** Directory of tfjs-backend-wasm's .wasm files in Node (browsers use `wasmPaths` or the bundler's copy). */
-async function nodeWasmDir(): Promise<string> {
-  const { createRequire } = await import('node:module');
-  const { dirname, join } = await import('node:path');
-  const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
-  return join(dirname(main), '/');
-}
+import { tfjsWasmDir } from '#platform';
+import { bundledWasmFiles } from './wasm-files.js';
 
 export interface WasmInfo {
   wasmPaths?: string;
@@ -32,7 +26,7 @@ async function wasmFileName(): Promise<string> {
  * Fetches the first bytes of the .wasm file tfjs is about to load, so that a wrong path fails with the URL and
  * what came back (instead of tfjs' "expected magic word"). Only the first chunk is read.
  */
-async function checkWasmUrl(url: string): Promise<void> {
+async function checkWasmUrl(url: string, advice: string): Promise<void> {
   let res: Response;
   try {
     res = await fetch(url);
@@ -46,7 +40,7 @@ async function checkWasmUrl(url: string): Promise<void> {
   if (!res.ok || !magic) {
     const type = res.headers.get('content-type') ?? 'no content-type';
     const text = new TextDecoder().decode(first.subarray(0, 40)).replace(/\s+/g, ' ').trim();
-    throw new Error(`the wasm file at ${url} answered HTTP ${res.status} (${type}) starting with "${text}", not WebAssembly: serve @tensorflow/tfjs-backend-wasm's dist/*.wasm there, or pass the right wasmPaths prefix`);
+    throw new Error(`the wasm file at ${url} answered HTTP ${res.status} (${type}) starting with "${text}", not WebAssembly: ${advice}`);
   }
 }
 
@@ -96,9 +90,20 @@ export async function initWasm(wasmPaths?: string, requestedThreads?: number): P
     return started;
   }
   let prefix = wasmPaths;
-  if (!prefix && isNode()) prefix = await nodeWasmDir();
-  if (prefix && !isNode()) await checkWasmUrl(new URL(prefix + (await wasmFileName()), globalThis.location?.href).href);
-  if (prefix) setWasmPaths(prefix);
+  if (!prefix && isNode()) prefix = tfjsWasmDir();
+  const file = await wasmFileName();
+  if (prefix && !isNode()) {
+    await checkWasmUrl(new URL(prefix + file, globalThis.location?.href).href,
+      "serve @tensorflow/tfjs-backend-wasm's dist/*.wasm (or resnet-edge's dist/wasm/*.wasm) there, or pass the right wasmPaths prefix");
+  }
+  if (prefix) {
+    setWasmPaths(prefix);
+  } else {
+    const files = bundledWasmFiles();
+    await checkWasmUrl(files[file], 'the app\'s bundler did not emit resnet-edge\'s dist/wasm/ files (Vite and webpack 5 do; '
+      + 'with rollup, copy node_modules/resnet-edge/dist/wasm/*.wasm into a wasm/ folder beside the bundle), or pass wasmPaths: a URL prefix where they are served');
+    setWasmPaths(files);
+  }
   const plan = await threadPlan(requestedThreads);
   const ok = plan.threads > 1 ? await startWithThreads(plan.threads) : await tf.setBackend('wasm');
   if (!ok) throw new Error(`tfjs could not initialise the wasm backend${prefix ? ` from ${prefix}` : ''}`);

@@ -4,6 +4,7 @@
  */
 import decodeJpegWasm, { init as initJpeg } from '@jsquash/jpeg/decode.js';
 import { decode as decodePng } from 'fast-png';
+import { jpegDecoderModule } from '#platform';
 import { isNode } from '../env.js';
 import { ImageError } from '../errors.js';
 import type { RawImage } from '../preprocess.js';
@@ -31,12 +32,9 @@ function readyJpeg(): Promise<void> {
   jpegReady ??= (async () => {
     const quiet = { print: () => {}, printErr: () => {} };
     if (isNode()) {
-      const { readFile } = await import('node:fs/promises');
-      const { createRequire } = await import('node:module');
-      const file = createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm');
       // The typings only show init(options); the runtime also takes a precompiled module first.
       const initWithModule = initJpeg as unknown as (m: WebAssembly.Module, o: object) => Promise<void>;
-      await initWithModule(await WebAssembly.compile(await readFile(file)), quiet);
+      await initWithModule(await jpegDecoderModule(), quiet);
     } else {
       await initJpeg(quiet as object);
     }

@@ -1,4 +1,5 @@
 /** Every image input the SDK accepts -> RawImage (decoded, EXIF orientation applied). */
+import { readFileBytes } from '#platform';
 import { isNode } from '../env.js';
 import { ImageError } from '../errors.js';
 import { checkRawImage, type RawImage } from '../preprocess.js';
@@ -57,9 +58,8 @@ async function fromBlob(blob: Blob): Promise<RawImage> {
 
 async function fromUrl(url: string): Promise<RawImage> {
   if (isNode() && !/^(https?|data|blob):/i.test(url)) {
-    const { readFile } = await import('node:fs/promises');
     try {
-      return fromBytes(await readFile(/^file:/i.test(url) ? new URL(url) : url));
+      return fromBytes(await readFileBytes(/^file:/i.test(url) ? new URL(url) : url));
     } catch (e) {
       if (e instanceof ImageError) throw e;
       throw new ImageError('IMAGE_INVALID', `Cannot read the image file ${url}: ${(e as Error).message}`, { cause: e });

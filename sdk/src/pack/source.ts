@@ -1,4 +1,5 @@
 /** Where a pack comes from: bytes in memory, a URL (fetch, cached in browsers), or a file path / file: URL in Node. */
+import { fileChunks } from '#platform';
 import { isNode } from '../env.js';
 import { PackError, UsageError } from '../errors.js';
 import { cacheAvailable, fromCache, readAndCache } from './cache.js';
@@ -65,10 +66,9 @@ async function fetchPack(url: string, o: OpenOptions): Promise<{ pack: Pack; ori
 }
 
 async function readFilePack(path: string | URL, o: OpenOptions): Promise<Pack> {
-  const { createReadStream } = await import('node:fs');
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  const file = fileChunks(path);
   try {
-    return await verified(readPackStream(stream as AsyncIterable<Uint8Array>, o.onProgress, o.signal), o.sha256);
+    return await verified(readPackStream(file.chunks, o.onProgress, o.signal), o.sha256);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
@@ -76,7 +76,7 @@ async function readFilePack(path: string | URL, o: OpenOptions): Promise<Pack> {
     }
     throw e;
   } finally {
-    stream.destroy();
+    file.close();
   }
 }
 

@@ -1,0 +1,80 @@
+/**
+ * A user's app built by Vite, webpack and rollup, served and run in headless Chromium: the embedded model and
+ * the wasm binaries are found with no resnet-edge configuration (Vite, webpack) or with the documented copy
+ * step (rollup), and the answer equals Node's. Without the copy step, the error names the URL that failed.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { load } from 'resnet-edge';
+import { maxAbsDiff, ROOT } from '../tests/helpers.ts';
+import { launchChromium, serve } from './browser.ts';
+import { buildRollup, buildVite, buildWebpack } from './bundlers/build.ts';
+
+interface AppResult { backend?: string; top?: { label: string; index: number; probability: number }[]; error?: string }
+
+let browser: Browser;
+let expected: { label: string; index: number; probability: number }[];
+const CAT = join(ROOT, 'demos', 'assets', 'cat.png');
+
+before(async () => {
+  browser = await launchChromium();
+  const clf = await load({ backend: 'wasm' });
+  expected = await clf.classify(CAT);
+  clf.dispose();
+});
+after(async () => { await browser?.close(); });
+
+/** Serves a build (with the photo at /cat.png) and returns what the app reports, and every request that failed. */
+async function runApp(dir: string, root = dir): Promise<{ result: AppResult; missing: string[] }> {
+  const prefix = dir === root ? '/' : `/${dir.slice(root.length + 1)}/`;
+  const { server, url } = await serve({ '/': root }, { '/cat.png': readFileSync(CAT) });
+  const missing: string[] = [];
+  const page = await browser.newPage();
+  page.on('response', (r) => { if (r.status() >= 400) missing.push(new URL(r.url()).pathname); });
+  try {
+    await page.goto(`${url}${prefix}index.html`);
+    await page.waitForFunction(() => 'resnetEdgeApp' in globalThis, undefined, { timeout: 60_000 });
+    return { result: await page.evaluate(() => (globalThis as any).resnetEdgeApp), missing };
+  } finally {
+    await page.close();
+    server.close();
+  }
+}
+
+function assertSameAnswer(r: AppResult): void {
+  assert.equal(r.error, undefined, r.error);
+  assert.equal(r.backend, 'wasm');
+  assert.deepEqual(r.top!.map((p) => p.label), expected.map((p) => p.label));
+  assert.ok(maxAbsDiff(r.top!.map((p) => p.probability), expected.map((p) => p.probability)) <= 1e-4);
+}
+
+describe('bundled apps in Chromium', () => {
+  it('Vite 8: no configuration; the pack, tfjs wasm and the JPEG decoder are emitted as assets', async () => {
+    const { result, missing } = await runApp(await buildVite());
+    assertSameAnswer(result);
+    assert.deepEqual(missing, []);
+  });
+  it('webpack 5: no configuration', async () => {
+    const { result, missing } = await runApp(await buildWebpack());
+    assertSameAnswer(result);
+    assert.deepEqual(missing, []);
+  });
+  it('rollup 4 with node-resolve + commonjs and the README copy step', async () => {
+    const dir = await buildRollup(true);
+    const { result, missing } = await runApp(dir, join(dir, '..'));
+    assertSameAnswer(result);
+    assert.deepEqual(missing, []);
+  });
+  it('rollup without the copy step: typed errors naming the URL that answered 404, pack first, then wasm', async () => {
+    const dir = await buildRollup(false);
+    const first = await runApp(dir);
+    assert.match(first.result.error ?? '', /^PackError \[PACK_INVALID\]: Fetching the pack from http:\/\/127\.0\.0\.1:\d+\/models\/default\.pack answered HTTP 404/);
+    mkdirSync(join(dir, 'models'));
+    copyFileSync(join(ROOT, 'sdk', 'models', 'default.pack'), join(dir, 'models', 'default.pack'));
+    const second = await runApp(dir);
+    assert.match(second.result.error ?? '', /^BackendError \[NO_BACKEND\]: No backend could be initialised:\n- webgpu: .*\n- wasm: the wasm file at http:\/\/127\.0\.0\.1:\d+\/wasm\/tfjs-backend-wasm-simd\.wasm answered HTTP 404 \(text\/html\) starting with "<h1>404<\/h1>", not WebAssembly: the app's bundler did not emit resnet-edge's dist\/wasm\/ files/);
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * What resnet-edge does only in Node: files, the paths of its dependencies' wasm, the CPU count. Reached as
+ * `#platform` (package.json "imports"): Node gets this file, browsers and bundlers get ./browser.ts, so that
+ * no `node:` import ever reaches a browser bundle.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+export const hasFiles = true;
+
+export async function readFileBytes(path: string | URL): Promise<Uint8Array> {
+  return readFile(path);
+}
+
+/** A file as 1 MiB chunks; `close` releases it early. */
+export function fileChunks(path: string | URL): { chunks: AsyncIterable<Uint8Array>; close(): void } {
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  return { chunks: stream as AsyncIterable<Uint8Array>, close: () => stream.destroy() };
+}
+
+/** Directory (with a trailing slash) of tfjs-backend-wasm's .wasm files. */
+export function tfjsWasmDir(): string {
+  return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/');
+}
+
+/** The compiled JPEG decoder of @jsquash/jpeg. */
+export async function jpegDecoderModule(): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(await readFile(require.resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm')));
+}
+
+export const cpuCount = (): number => availableParallelism();
