@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, diagnose, load, type BackendChangeEvent, type GpuEntry } from 'resnet-edge';
 import { convertReference, maxAbsDiff, modelInput, reference } from './helpers.ts';
 
+const softmax = (l: ArrayLike<number>) => { const a = Array.from(l); const m = Math.max(...a); const e = a.map((v) => Math.exp(v - m)); const s = e.reduce((x, y) => x + y); return e.map((v) => v / s); };
+
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (!process.env.VK_ICD_FILENAMES && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
 
@@ -38,7 +40,7 @@ const shrunk = (limits: Record<string, number>): GpuEntry => ({
 
 describe('WebGPU (Dawn, SwiftShader) vs SIMD wasm', () => {
   for (const name of ['cifar20', 'resnet18'] as const) {
-    it(`${name} int8: probabilities within 1e-3 of wasm, auto chooses webgpu`, async () => {
+    it(`${name} int8: probabilities within 1e-3 of wasm, auto chooses webgpu`, async (t) => {
       const image = modelInput(reference(name));
       const g = await load({ model: packs[name], gpu, softwareGpu: true });
       const w = await load({ model: packs[name], backend: 'wasm' });
@@ -48,6 +50,9 @@ describe('WebGPU (Dawn, SwiftShader) vs SIMD wasm', () => {
         const [pg, pw] = [await g.classify(image, { topK: 10 }), await w.classify(image, { topK: 10 })];
         const byIndex = (p: typeof pg) => p.map((x) => x.probability).slice().sort();
         assert.deepEqual(pg.map((p) => p.index), pw.map((p) => p.index));
+        const diff = maxAbsDiff(softmax(await g.logits(image)), softmax(await w.logits(image)));
+        t.diagnostic(`Node Dawn ${name}: max |p_webgpu - p_wasm| = ${diff.toExponential(2)}`);
+        assert.ok(diff <= 1e-3);
         assert.ok(maxAbsDiff(byIndex(pg), byIndex(pw)) <= 1e-3, JSON.stringify([pg, pw]));
         if (name === 'cifar20') { // 10 crops in one batch (SwiftShader takes ~10 s per ResNet-18 image, so CIFAR only)
           const ten = [await g.classify(image, { crops: 10, topK: 3 }), await w.classify(image, { crops: 10, topK: 3 })];
