@@ -24,7 +24,7 @@ const PACKAGES = [
     input: { index: 'src/index.ts', pack: 'src/pack.ts', 'platform-node': 'src/platform/node.ts', 'platform-browser': 'src/platform/browser.ts' },
   },
   { dir: 'packages/converter', input: { index: 'src/index.ts' } },
-  { dir: 'packages/cli', input: { main: 'src/main.ts' }, banner: '#!/usr/bin/env node' },
+  { dir: 'packages/cli', input: { main: 'src/main.ts', worker: 'src/worker.ts' }, banner: '#!/usr/bin/env node' },
 ];
 
 /** Everything that is not a relative import stays external: node built-ins, dependencies, sibling packages. */

@@ -43,6 +43,14 @@ describe('resnet-edge CLI', () => {
     assert.ok(res.top1 >= 50 && res.top5 === 100);
     assert.ok(res.imagesPerSecond > 0);
   });
+  it('eval --workers 2 (one classifier per worker thread) counts exactly what one thread counts', async () => {
+    const archive = join(SHARED, 'data/cifar10/test.tar.gz');
+    const [one, two] = await Promise.all(['1', '2'].map(async (w) => JSON.parse((await cli('eval', archive, '--limit', '300', '--workers', w, '--json')).stdout)));
+    assert.equal(one.workers, 1);
+    assert.equal(two.workers, 2);
+    assert.deepEqual([two.n, two.top1, two.top5], [one.n, one.top1, one.top5]);
+    assert.equal(two.n, 300);
+  });
   it('errors are typed, name the problem and exit non-zero', async () => {
     const r = await cli('classify', join(SHARED, 'images/README.md'), '--model', pack);
     assert.equal(r.code, 1);

@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { convert, type ConvertOptions } from '@resnet-edge/converter';
 import { diagnose, load, UsageError, type BackendOption, type Classifier, type ClassifyOptions, type GpuEntry, type Prediction } from 'resnet-edge';
-import { labelledImages } from './images.js';
+import { labelledImages, type LabelledImage } from './images.js';
+import { ClassifierPool } from './pool.js';
 
 export interface Out { stdout: (s: string) => void; stderr: (s: string) => void }
 
@@ -56,7 +57,7 @@ export async function classifyCommand(images: string[], options: ClassifyOptions
   });
 }
 
-export interface EvalResult { top1: number; top5: number; n: number; imagesPerSecond: number }
+export interface EvalResult { top1: number; top5: number; n: number; imagesPerSecond: number; workers: number }
 
 /** Index of each class folder name among the pack's labels (exact, case-insensitive, or first synonym). */
 function labelIndex(labels: readonly string[]): (className: string) => number {
@@ -70,26 +71,53 @@ function labelIndex(labels: readonly string[]): (className: string) => number {
   };
 }
 
-export async function evalCommand(source: string, limit: number | undefined, o: RunOptions, out: Out): Promise<EvalResult> {
+export interface EvalOptions extends RunOptions { workers: number }
+
+/** Predicted class indices for each image, on this thread or spread over a pool of worker threads. */
+async function* predictions(clf: Classifier, images: Iterable<LabelledImage>, topK: number, o: EvalOptions): AsyncGenerator<[LabelledImage, number[]]> {
+  if (o.workers <= 1) {
+    for (const img of images) yield [img, (await clf.classify(img.bytes, { topK })).map((p) => p.index)];
+    return;
+  }
+  const pool = await ClassifierPool.start(o.workers, { model: o.model, backend: o.backend });
+  try {
+    const inFlight: Promise<[LabelledImage, number[]]>[] = [];
+    for (const img of images) {
+      inFlight.push(pool.classify(img.bytes, topK).then((idx) => [img, idx]));
+      if (inFlight.length >= 2 * pool.size) yield await inFlight.shift()!;
+    }
+    while (inFlight.length) yield await inFlight.shift()!;
+  } finally {
+    await pool.close();
+  }
+}
+
+function* take<T>(items: Iterable<T>, limit: number | undefined): Generator<T> {
+  let n = 0;
+  for (const item of items) {
+    if (limit !== undefined && n++ >= limit) return;
+    yield item;
+  }
+}
+
+export async function evalCommand(source: string, limit: number | undefined, o: EvalOptions, out: Out): Promise<EvalResult> {
   return withClassifier(o, async (clf) => {
     const indexOf = labelIndex(clf.model.labels);
     const k = Math.min(5, clf.model.architecture.numClasses);
     let n = 0, top1 = 0, top5 = 0;
     const t0 = performance.now();
-    for (const img of labelledImages(source)) {
-      if (limit !== undefined && n >= limit) break;
+    for await (const [img, indices] of predictions(clf, take(labelledImages(source), limit), k, o)) {
       const truth = indexOf(img.className);
-      const preds = await clf.classify(img.bytes, { topK: k });
       n++;
-      if (preds[0].index === truth) top1++;
-      if (preds.some((p) => p.index === truth)) top5++;
+      if (indices[0] === truth) top1++;
+      if (indices.includes(truth)) top5++;
       if (!o.json && n % 1000 === 0) out.stderr(`${n} images, top-1 ${((100 * top1) / n).toFixed(2)} %\n`);
     }
     const seconds = (performance.now() - t0) / 1000;
     if (n === 0) throw new UsageError('INVALID_ARGUMENT', `No images found in ${source}: expected <folder>/<class name>/*.jpg|png.`);
-    const r: EvalResult = { top1: (100 * top1) / n, top5: (100 * top5) / n, n, imagesPerSecond: n / seconds };
+    const r: EvalResult = { top1: (100 * top1) / n, top5: (100 * top5) / n, n, imagesPerSecond: n / seconds, workers: o.workers };
     if (o.json) out.stdout(`${JSON.stringify(r)}\n`);
-    else out.stdout(`${basename(source)}: top-1 ${r.top1.toFixed(2)} %, top-5 ${r.top5.toFixed(2)} % on ${n} images (${r.imagesPerSecond.toFixed(1)} images/s, ${clf.backend}, ${clf.model.name} ${clf.model.dtype})\n`);
+    else out.stdout(`${basename(source)}: top-1 ${r.top1.toFixed(2)} %, top-5 ${r.top5.toFixed(2)} % on ${n} images (${r.imagesPerSecond.toFixed(1)} images/s, ${clf.backend}, ${o.workers} worker${o.workers > 1 ? 's' : ''}, ${clf.model.name} ${clf.model.dtype})\n`);
     return r;
   });
 }

@@ -1,5 +1,6 @@
 /** `resnet-edge` command line: convert, classify, eval. */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ResnetEdgeError, type BackendOption } from 'resnet-edge';
 import type { WeightDType } from 'resnet-edge/pack';
@@ -9,7 +10,7 @@ const USAGE = `usage:
   resnet-edge convert <model.onnx|model.safetensors> -o <out.pack> [--dtype int8|float16|float32]
                       [--name NAME] [--labels labels.txt] [--resize N] [--crop N]
   resnet-edge classify <image…> [--model <pack>] [--top K] [--crops 1|10] [--json] [--backend auto|wasm|webgpu]
-  resnet-edge eval <folder|archive.tar.gz> [--model <pack>] [--json] [--limit N] [--backend …]
+  resnet-edge eval <folder|archive.tar.gz> [--model <pack>] [--json] [--limit N] [--workers N] [--backend …]
   resnet-edge diagnose [--software-gpu]
   (without --model: the default CIFAR-10 model embedded in resnet-edge; WebGPU needs the npm package 'webgpu')
 `;
@@ -29,7 +30,7 @@ async function run(argv: string[], out: Out): Promise<void> {
     options: {
       output: { type: 'string', short: 'o' }, dtype: { type: 'string' }, name: { type: 'string' }, labels: { type: 'string' },
       resize: { type: 'string' }, crop: { type: 'string' }, model: { type: 'string', short: 'm' }, top: { type: 'string' },
-      json: { type: 'boolean' }, crops: { type: 'string' }, backend: { type: 'string' }, limit: { type: 'string' }, 'software-gpu': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' }, crops: { type: 'string' }, backend: { type: 'string' }, limit: { type: 'string' }, workers: { type: 'string' }, 'software-gpu': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, ...args] = positionals;
@@ -50,7 +51,9 @@ async function run(argv: string[], out: Out): Promise<void> {
     await classifyCommand(args, { topK: int(o.top, '--top'), crops }, { ...run, model: o.model }, out);
   } else if (command === 'eval') {
     if (args.length !== 1) throw new CliUsage('eval takes one folder or .tar.gz archive');
-    await evalCommand(args[0], int(o.limit, '--limit'), { ...run, model: o.model }, out);
+    // tfjs-backend-wasm has one thread in Node: the cores are used by one classifier per worker thread.
+    const workers = int(o.workers, '--workers') ?? (o.backend === 'webgpu' ? 1 : availableParallelism());
+    await evalCommand(args[0], int(o.limit, '--limit'), { ...run, model: o.model, workers }, out);
   } else if (command === 'diagnose') {
     await diagnoseCommand(Boolean(o['software-gpu']), out);
   } else {
