@@ -13,7 +13,7 @@ import { maxAbsDiff, ROOT } from '../tests/helpers.ts';
 import { launchChromium, serve } from './browser.ts';
 import { buildRollup, buildVite, buildWebpack } from './bundlers/build.ts';
 
-interface AppResult { backend?: string; top?: { label: string; index: number; probability: number }[]; error?: string }
+interface AppResult { backend?: string; diagnostics?: { backend: string; ok: boolean; reason: string; threads?: number }[]; top?: { label: string; index: number; probability: number }[]; error?: string }
 
 let browser: Browser;
 let expected: { label: string; index: number; probability: number }[];
@@ -28,9 +28,9 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 /** Serves a build (with the photo at /cat.png) and returns what the app reports, and every request that failed. */
-async function runApp(dir: string, root = dir): Promise<{ result: AppResult; missing: string[] }> {
+async function runApp(dir: string, root = dir, isolated = false): Promise<{ result: AppResult; missing: string[] }> {
   const prefix = dir === root ? '/' : `/${dir.slice(root.length + 1)}/`;
-  const { server, url } = await serve({ '/': root }, { '/cat.png': readFileSync(CAT) });
+  const { server, url } = await serve({ '/': root }, { '/cat.png': readFileSync(CAT) }, isolated);
   const missing: string[] = [];
   const page = await browser.newPage();
   page.on('response', (r) => { if (r.status() >= 400) missing.push(new URL(r.url()).pathname); });
@@ -56,6 +56,13 @@ describe('bundled apps in Chromium', () => {
     const { result, missing } = await runApp(await buildVite());
     assertSameAnswer(result);
     assert.deepEqual(missing, []);
+  });
+  it('Vite 8 on a COOP/COEP page: the minified thread factory fails in its workers; 1 thread runs, and says why', async () => {
+    const { result } = await runApp(await buildVite(), undefined, true);
+    assertSameAnswer(result);
+    const wasm = result.diagnostics!.find((d) => d.backend === 'wasm')!;
+    assert.equal(wasm.threads, 1);
+    assert.match(wasm.reason, /the threaded backend failed to start \(a worker reported: .*\), so 1 thread runs; a minifier probably rewrote/);
   });
   it('webpack 5: no configuration', async () => {
     const { result, missing } = await runApp(await buildWebpack());

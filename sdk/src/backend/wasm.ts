@@ -1,10 +1,11 @@
 /** The SIMD WebAssembly backend (tfjs-backend-wasm) and where its .wasm files are found. */
 import * as tf from '@tensorflow/tfjs-core';
-import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 import { isNode } from '../env.js';
 import { tfjsWasmDir } from '#platform';
 import { bundledWasmFiles } from './wasm-files.js';
+import { startWithThreads, threadPlan } from './wasm-threads.js';
 
 export interface WasmInfo {
   wasmPaths?: string;
@@ -44,43 +45,6 @@ async function checkWasmUrl(url: string, advice: string): Promise<void> {
   }
 }
 
-type Nav = { hardwareConcurrency?: number };
-
-/**
- * tfjs-backend-wasm sizes XNNPACK's pool as min(requested, hardwareConcurrency / 2), so a 2-core device
- * gets one thread whatever setThreadsCount says. While the backend starts, the reported core count is
- * doubled so that the requested count (default: every core) is what it gets; it is restored right after.
- */
-async function startWithThreads(threads: number): Promise<boolean> {
-  const nav = (globalThis as { navigator?: Nav }).navigator;
-  setThreadsCount(threads);
-  const own = nav && Object.getOwnPropertyDescriptor(nav, 'hardwareConcurrency');
-  if (nav) Object.defineProperty(nav, 'hardwareConcurrency', { value: threads * 2, configurable: true });
-  try {
-    return await tf.setBackend('wasm');
-  } finally {
-    if (nav) {
-      if (own) Object.defineProperty(nav, 'hardwareConcurrency', own);
-      else delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
-    }
-  }
-}
-
-async function threadPlan(requested?: number): Promise<{ threads: number; reason: string }> {
-  if (isNode()) return { threads: 1, reason: 'tfjs-backend-wasm runs one thread in Node' };
-  if (!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))) {
-    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
-    return {
-      threads: 1,
-      reason: isolated ? 'this browser has no WebAssembly threads'
-        : 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp for threads)',
-    };
-  }
-  const cores = (globalThis as { navigator?: Nav }).navigator?.hardwareConcurrency ?? 1;
-  const threads = Math.max(1, Math.floor(requested ?? cores));
-  return { threads, reason: requested ? `${threads} requested` : `one per core (${cores} cores)` };
-}
-
 let started: WasmInfo | undefined;
 
 /** Registers and activates the wasm backend (started once per page or process). Returns what it runs with. */
@@ -104,8 +68,15 @@ export async function initWasm(wasmPaths?: string, requestedThreads?: number): P
       + 'with rollup, copy node_modules/resnet-edge/dist/wasm/*.wasm into a wasm/ folder beside the bundle), or pass wasmPaths: a URL prefix where they are served');
     setWasmPaths(files);
   }
-  const plan = await threadPlan(requestedThreads);
-  const ok = plan.threads > 1 ? await startWithThreads(plan.threads) : await tf.setBackend('wasm');
+  let plan = await threadPlan(requestedThreads);
+  let ok: boolean;
+  if (plan.threads > 1) {
+    const started = await startWithThreads(plan.threads);
+    ok = started.ok;
+    if (started.failed) plan = { threads: 1, reason: started.failed };
+  } else {
+    ok = await tf.setBackend('wasm');
+  }
   if (!ok) throw new Error(`tfjs could not initialise the wasm backend${prefix ? ` from ${prefix}` : ''}`);
   await tf.ready();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));

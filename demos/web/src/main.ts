@@ -1,0 +1,151 @@
+/// <reference types="vite/client" />
+// The demo page: load a pack with progress, classify a dropped/picked photo or the camera, show the top-5 as bars,
+// the backend in use and why, and each inference's latency. Only resnet-edge's public API is used.
+import { load, type BackendOption, type Classifier, type ImageInput, type Prediction } from 'resnet-edge';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const samples = import.meta.glob('../../assets/*.{png,jpg}', { eager: true, query: '?url', import: 'default' }) as Record<string, string>;
+
+let clf: Classifier | undefined;
+let busy: Promise<unknown> = Promise.resolve();
+
+function showError(e: unknown): void {
+  const err = e as { name?: string; code?: string; message?: string };
+  $('error').textContent = `${err.name ?? 'Error'}${err.code ? ` [${err.code}]` : ''}: ${err.message ?? String(e)}`;
+  $('error').hidden = false;
+}
+
+function showBackend(c: Classifier): void {
+  $('backend').textContent = c.backend;
+  $('model-name').textContent = `· ${c.model.name} (${c.model.dtype}, ${c.model.labels.length} classes)`;
+  $('reasons').replaceChildren(...c.diagnostics.map((d) => {
+    const li = document.createElement('li');
+    li.className = d.ok ? 'ok' : 'no';
+    li.dataset.backend = d.backend;
+    li.textContent = `${d.backend}: ${d.reason}`;
+    return li;
+  }));
+}
+
+function showResults(top: Prediction[], ms: number): void {
+  $('results').replaceChildren(...top.map((p) => {
+    const li = document.createElement('li');
+    li.dataset.label = p.label;
+    li.dataset.probability = String(p.probability);
+    const pct = `${(p.probability * 100).toFixed(1)} %`;
+    li.innerHTML = '<div class="label"><span></span><span></span></div><div class="bar"><div class="fill"></div></div>';
+    const [name, value] = li.querySelectorAll('span');
+    name.textContent = p.label;
+    value.textContent = pct;
+    (li.querySelector('.fill') as HTMLElement).style.width = `${Math.max(0.5, p.probability * 100)}%`;
+    return li;
+  }));
+  $('latency').textContent = `${ms.toFixed(1)} ms on ${clf!.backend}`;
+  document.body.dataset.classified = String(Number(document.body.dataset.classified ?? 0) + 1);
+}
+
+async function loadModel(): Promise<void> {
+  $('error').hidden = true;
+  const url = ($('model-choice') as HTMLSelectElement).value === 'url' ? ($('model-url') as HTMLInputElement).value.trim() : undefined;
+  const backend = ($('backend-choice') as HTMLSelectElement).value as BackendOption;
+  const old = clf;
+  clf = undefined;
+  old?.dispose();
+  document.body.dataset.ready = 'false';
+  try {
+    clf = await load({
+      model: url || undefined, backend,
+      onProgress: (p) => {
+        ($('progress') as HTMLProgressElement).value = p.fraction;
+        $('phase').textContent = p.phase;
+      },
+      onBackendChange: (e) => {
+        $('banner').textContent = `Moved from ${e.from} to ${e.to}: ${e.reason}`;
+        $('banner').hidden = false;
+        showBackend(clf!);
+      },
+    });
+    showBackend(clf);
+    document.body.dataset.ready = 'true';
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function classify(input: ImageInput): Promise<void> {
+  if (!clf) return;
+  $('error').hidden = true;
+  const t = performance.now();
+  try {
+    const top = await clf.classify(input);
+    showResults(top, performance.now() - t);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+/** One classification at a time, in order. */
+const enqueue = (input: ImageInput) => (busy = busy.then(() => classify(input)));
+
+function showFile(file: File): void {
+  const preview = $('preview') as HTMLImageElement;
+  preview.src = URL.createObjectURL(file);
+  preview.hidden = false;
+  enqueue(file);
+}
+
+function wireInputs(): void {
+  const drop = $('drop');
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    const file = e.dataTransfer?.files[0];
+    if (file) showFile(file);
+  });
+  ($('file') as HTMLInputElement).addEventListener('change', (e) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (file) showFile(file);
+  });
+  document.querySelectorAll<HTMLButtonElement>('#samples button').forEach((b) => b.addEventListener('click', async () => {
+    const url = Object.entries(samples).find(([k]) => k.endsWith(`/${b.dataset.sample}`))![1];
+    const blob = await (await fetch(url)).blob();
+    showFile(new File([blob], b.dataset.sample!, { type: blob.type }));
+  }));
+}
+
+let stream: MediaStream | undefined;
+
+async function toggleCamera(): Promise<void> {
+  const video = $('video') as HTMLVideoElement;
+  if (stream) {
+    stream.getTracks().forEach((t) => t.stop());
+    stream = undefined;
+    video.hidden = true;
+    $('camera').textContent = 'Turn on the camera';
+    return;
+  }
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: true });
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  video.srcObject = stream;
+  video.hidden = false;
+  await video.play();
+  $('camera').textContent = 'Turn off the camera';
+  const tick = async () => {
+    if (!stream) return;
+    await enqueue(video);
+    setTimeout(tick, 250);
+  };
+  void tick();
+}
+
+$('model-choice').addEventListener('change', (e) => { $('model-url').hidden = (e.target as HTMLSelectElement).value !== 'url'; });
+$('load').addEventListener('click', () => { busy = busy.then(loadModel); });
+$('camera').addEventListener('click', () => void toggleCamera());
+wireInputs();
+busy = busy.then(loadModel);
