@@ -75,13 +75,6 @@ export interface DemoSetting {
 
 export function demoSuite(setting: DemoSetting): void {
   let browser: Browser, server: Server, base: string;
-  before(async () => {
-    await prepare();
-    ({ server, url: base } = await serve({ '/': dist! }, { [R18]: r18! }, setting.isolated));
-    browser = await setting.launch();
-    mkdirSync(SHOTS, { recursive: true });
-  });
-  after(async () => { await browser?.close(); server?.close(); });
 
   async function open(): Promise<Page> {
     const page = await (await browser.newContext({ viewport: { width: 1040, height: 860 } })).newPage();
@@ -95,6 +88,14 @@ export function demoSuite(setting: DemoSetting): void {
   }
 
   describe(`demo in ${setting.name}`, () => {
+    before(async () => {
+      await prepare();
+      ({ server, url: base } = await serve({ '/': dist! }, { [R18]: r18! }, setting.isolated));
+      browser = await setting.launch();
+      mkdirSync(SHOTS, { recursive: true });
+    });
+    after(async () => { await browser?.close(); server?.close(); });
+
     it('the default model: drop cat.png, pick coffee.png; the bars are Node\'s top-5; backend and reasons shown', async () => {
       const page = await open();
       assert.equal(await page.textContent('#backend'), setting.expect.backend);

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import { PROBE_TOLERANCE, probeDifference, runProbe } from './probe.js';
+import { exclusive } from './queue.js';
 import { initWasm } from './wasm.js';
 import { initWebgpu, mib, type GpuEntry } from './webgpu.js';
 
@@ -80,7 +81,11 @@ async function probeOnWasm(): Promise<Float32Array | undefined> {
 }
 
 /** Picks and activates a backend; tfjs' active backend is the chosen one when this resolves. */
-export async function chooseBackend(option: BackendOption, req: BackendRequest): Promise<BackendChoice> {
+export function chooseBackend(option: BackendOption, req: BackendRequest): Promise<BackendChoice> {
+  return exclusive(() => choose(option, req));
+}
+
+async function choose(option: BackendOption, req: BackendRequest): Promise<BackendChoice> {
   const attempts: BackendAttempt[] = [];
   if (option === 'wasm') {
     attempts.push(await tryWasm(req));

@@ -10,19 +10,16 @@ import { classifierHead, features, type Layer } from '../net/resnet.js';
 import { largestActivationBytes } from '../net/memory.js';
 import { disposeLayers, uploadLayers } from '../net/upload.js';
 import { noBackend, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choose.js';
+import { exclusive } from './queue.js';
 import { initWasm } from './wasm.js';
 import { deviceLost, deviceMaxBuffer, guarded, releaseFreeBuffers } from './webgpu.js';
 
-let queue: Promise<unknown> = Promise.resolve();
-
-/** tfjs has one active backend per page: runs take turns, each on its own backend. */
+/** Runs `work` on `backend`, in turn with every other backend use of the page (see queue.ts). */
 export function onBackend<T>(backend: BackendName, work: () => Promise<T>): Promise<T> {
-  const run = queue.then(async () => {
+  return exclusive(async () => {
     if (tf.getBackend() !== backend) await tf.setBackend(backend);
     return work();
   });
-  queue = run.catch(() => undefined);
-  return run;
 }
 
 export interface BackendChange { from: BackendName; to: BackendName; reason: string }

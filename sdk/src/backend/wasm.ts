@@ -47,12 +47,19 @@ async function checkWasmUrl(url: string, advice: string): Promise<void> {
 
 let started: WasmInfo | undefined;
 
-/** Registers and activates the wasm backend (started once per page or process). Returns what it runs with. */
+/**
+ * Registers and activates the wasm backend, started once per page or process (the first call's wasmPaths and
+ * threads hold; a failed start is tried again by the next call). Returns what it runs with.
+ */
 export async function initWasm(wasmPaths?: string, requestedThreads?: number): Promise<WasmInfo> {
   if (started) {
     if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not switch back to its wasm backend');
     return started;
   }
+  return (started = await start(wasmPaths, requestedThreads));
+}
+
+async function start(wasmPaths?: string, requestedThreads?: number): Promise<WasmInfo> {
   let prefix = wasmPaths;
   if (!prefix && isNode()) prefix = tfjsWasmDir();
   const file = await wasmFileName();
@@ -82,6 +89,5 @@ export async function initWasm(wasmPaths?: string, requestedThreads?: number): P
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = getThreadsCount();
   const threadsReason = threads === plan.threads ? plan.reason : `${plan.reason}; tfjs started ${threads}`;
-  started = { wasmPaths: prefix, simd, threads, threadsReason };
-  return started;
+  return { wasmPaths: prefix, simd, threads, threadsReason };
 }
