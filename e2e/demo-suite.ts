@@ -16,15 +16,15 @@ import { serve } from './browser.ts';
 import { buildDemo } from '../demos/web/build.mjs';
 
 export const SHOTS = join(import.meta.dirname, '.build', 'screenshots');
-const PHOTOS = { cat: join(ROOT, 'demos/assets/cat.png'), coffee: join(ROOT, 'demos/assets/coffee.png') };
-const R18 = '/packs/resnet18.pack';
+export const PHOTOS = { cat: join(ROOT, 'demos/assets/cat.png'), coffee: join(ROOT, 'demos/assets/coffee.png') };
+export const R18 = '/packs/resnet18.pack';
 
 let dist: string | undefined;
 let r18: Uint8Array | undefined;
 const nodeTop: Record<string, Prediction[]> = {};
 
 /** The demo's build and Node's answers, made once per test file. */
-async function prepare(): Promise<void> {
+export async function prepare(): Promise<{ dist: string; r18: Uint8Array }> {
   dist ??= await buildDemo(join(import.meta.dirname, '.build', 'demo'));
   r18 ??= (await convertReference('resnet18', 'onnx', 'int8', { preprocess: { resize: 256, crop: 224 } })).pack;
   for (const [model, source] of [['default', undefined], ['resnet18', r18]] as const) {
@@ -32,6 +32,7 @@ async function prepare(): Promise<void> {
     for (const [name, file] of Object.entries(PHOTOS)) nodeTop[`${model}/${name}`] = await clf.classify(readFileSync(file));
     clf.dispose();
   }
+  return { dist: dist!, r18: r18! };
 }
 
 /** Drops a file on the drop zone the way a browser does for a person's drag and drop. */
@@ -51,7 +52,7 @@ async function readBars(page: Page, count: number): Promise<{ label: string; pro
   return page.$$eval('#results li', (lis) => lis.map((li) => ({ label: (li as HTMLElement).dataset.label!, probability: Number((li as HTMLElement).dataset.probability) })));
 }
 
-function assertMatchesNode(bars: { label: string; probability: number }[], key: string): void {
+export function assertMatchesNode(bars: { label: string; probability: number }[], key: string): void {
   const want = nodeTop[key];
   assert.equal(bars.length, 5);
   assert.equal(bars[0].label, want[0].label, key);
