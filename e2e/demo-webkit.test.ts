@@ -17,15 +17,22 @@ const MINIBROWSER = process.env.WEBKIT_MINIBROWSER ?? '/usr/lib/x86_64-linux-gnu
 
 /** WebKitWebDriver on a free port under xvfb-run; `env` reaches the browser (JSC_* options). */
 async function startDriver(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn('xvfb-run', ['-a', 'WebKitWebDriver', `--port=${port}`], { stdio: 'ignore', env: { ...process.env, ...env } });
+  // Its own process group, so that stopping it also stops Xvfb and the driver that xvfb-run started.
+  const child = spawn('xvfb-run', ['-a', 'WebKitWebDriver', `--port=${port}`], { stdio: 'ignore', detached: true, env: { ...process.env, ...env } });
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/status`)).ok) return child;
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 200));
   }
-  child.kill();
+  stop(child);
   throw new Error('WebKitWebDriver did not start (install webkit2gtk-driver and xvfb)');
+}
+
+function stop(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGTERM');
+  } catch { /* already gone */ }
 }
 
 async function dropFile(driver: WebDriver, file: string): Promise<void> {
@@ -57,7 +64,7 @@ settings.forEach((setting, k) => describe(`demo in ${setting.name} (WebKitWebDri
     driver = await new Builder().usingServer(`http://127.0.0.1:${port}`)
       .withCapabilities({ browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } }).build();
   });
-  after(async () => { await driver?.quit(); child?.kill(); server?.close(); });
+  after(async () => { await driver?.quit(); if (child) stop(child); server?.close(); });
 
   const ready = () => driver.wait(async () => (await driver.executeScript('return document.body.dataset.ready')) === 'true', 120_000);
 
