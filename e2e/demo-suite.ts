@@ -74,6 +74,22 @@ export interface DemoSetting {
   backend?: 'auto' | 'webgpu' | 'wasm';
 }
 
+/** The demo served (not isolated) to a browser, for tests that are not about backends. */
+export async function demoServer(launch: () => Promise<Browser>): Promise<{ open(): Promise<Page>; close(): Promise<void> }> {
+  const { dist: root } = await prepare();
+  const { server, url } = await serve({ '/': root }, {});
+  const browser = await launch();
+  return {
+    open: async () => {
+      const page = await browser.newPage();
+      await page.goto(`${url}/index.html`);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+      return page;
+    },
+    close: async () => { await browser.close(); server.close(); },
+  };
+}
+
 export function demoSuite(setting: DemoSetting): void {
   let browser: Browser, server: Server, base: string;
 
