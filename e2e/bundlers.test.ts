@@ -1,5 +1,6 @@
 /**
- * A user's app built by Vite, webpack and rollup, served and run in headless Chromium: the embedded model and
+ * A user's app, in its own project that installs the packed sdk tarball with npm, built by Vite, webpack and
+ * rollup, served and run in headless Chromium: the embedded model and
  * the wasm binaries are found with no resnet-edge configuration (Vite, webpack) or with the documented copy
  * step (rollup), and the answer equals Node's. Without the copy step, the error names the URL that failed.
  */
@@ -11,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { load } from 'resnet-edge';
 import { maxAbsDiff, ROOT } from '../tests/helpers.ts';
 import { launchChromium, serve } from './browser.ts';
-import { buildRollup, buildVite, buildWebpack } from './bundlers/build.ts';
+import { buildRollup, buildVite, buildWebpack, installConsumer } from './bundlers/build.ts';
 
 interface AppResult { backend?: string; diagnostics?: { backend: string; ok: boolean; reason: string; threads?: number }[]; top?: { label: string; index: number; probability: number }[]; error?: string }
 
@@ -20,6 +21,7 @@ let expected: { label: string; index: number; probability: number }[];
 const CAT = join(ROOT, 'demos', 'assets', 'cat.png');
 
 before(async () => {
+  installConsumer();
   browser = await launchChromium();
   const clf = await load({ backend: 'wasm' });
   expected = await clf.classify(CAT);

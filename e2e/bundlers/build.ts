@@ -1,15 +1,29 @@
 /**
- * Builds e2e/bundlers/app with each bundler as its users would: Vite and webpack with no resnet-edge
- * configuration at all, rollup with node-resolve + commonjs (which tfjs needs) and (optionally) the copy step its lack of asset handling needs.
+ * Builds a user's app with each bundler as its users would: Vite and webpack with no resnet-edge configuration
+ * at all, rollup with node-resolve + commonjs (which tfjs needs) and (optionally) the copy step its lack of asset
+ * handling needs. The app is e2e/bundlers/app copied into its own project that installs the packed sdk tarball
+ * (`pnpm pack`) with npm, as a user installs the published package.
  */
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const here = import.meta.dirname;
-const app = join(here, 'app');
+const consumer = join(here, '..', '.build', 'consumer');
+const app = join(consumer, 'app');
 export const out = (name: string): string => join(here, '..', '.build', 'bundlers', name);
-const sdkDir = dirname(createRequire(join(here, '..', 'package.json')).resolve('resnet-edge/package.json'));
+const sdkDir = join(consumer, 'node_modules', 'resnet-edge');
+
+/** The consumer project: the packed sdk installed by npm from its tarball (dependencies from the registry). */
+export function installConsumer(): void {
+  rmSync(consumer, { recursive: true, force: true });
+  mkdirSync(consumer, { recursive: true });
+  execFileSync('pnpm', ['pack', '--pack-destination', consumer], { cwd: join(here, '..', '..', 'sdk'), stdio: 'ignore' });
+  const tarball = readdirSync(consumer).find((f) => f.endsWith('.tgz'))!;
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', `./${tarball}`], { cwd: consumer, stdio: 'ignore' });
+  cpSync(join(here, 'app'), app, { recursive: true });
+}
 
 export async function buildVite(): Promise<string> {
   const { build } = await import('vite');
@@ -45,8 +59,7 @@ export async function buildRollup(copy: boolean): Promise<string> {
     cpSync(join(sdkDir, 'dist', 'wasm'), join(dir, 'wasm'), { recursive: true });
     mkdirSync(join(dir, '..', 'models'), { recursive: true });
     cpSync(join(sdkDir, 'models', 'default.pack'), join(dir, '..', 'models', 'default.pack'));
-    const jpeg = createRequire(join(sdkDir, 'package.json')).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm');
-    cpSync(jpeg, join(dir, 'mozjpeg_dec.wasm'));
+    cpSync(join(consumer, 'node_modules', '@jsquash', 'jpeg', 'codec', 'dec', 'mozjpeg_dec.wasm'), join(dir, 'mozjpeg_dec.wasm'));
   }
   return dir;
 }
