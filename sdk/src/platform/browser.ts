@@ -1,6 +1,4 @@
-/** The browser side of `#platform` (see ./node.ts): no file system; the callers check hasFiles first. */
-export const hasFiles = false;
-
+/** The browser side of `#platform` (see ./node.ts): no file system; callers reach these only in Node (isNode()). */
 const nodeOnly = (what: string): never => {
   throw new Error(`${what} is only available in Node`);
 };

@@ -11,8 +11,6 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-export const hasFiles = true;
-
 export async function readFileBytes(path: string | URL): Promise<Uint8Array> {
   return readFile(path);
 }
