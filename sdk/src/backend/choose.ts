@@ -40,7 +40,8 @@ export interface BackendChoice { backend: BackendName; attempts: BackendAttempt[
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-async function tryWasm(req: BackendRequest): Promise<BackendAttempt> {
+/** Starts wasm (see wasm.ts) and says how it runs; never throws. Used by the choice and by the run-time fallback. */
+export async function tryWasm(req: Pick<BackendRequest, 'wasmPaths' | 'threads'>): Promise<BackendAttempt> {
   try {
     const w = await initWasm(req.wasmPaths, req.threads);
     const kind = `${w.simd ? 'SIMD' : 'non-SIMD'} WebAssembly${w.wasmPaths ? ` from ${w.wasmPaths}` : ''}`;
@@ -50,23 +51,24 @@ async function tryWasm(req: BackendRequest): Promise<BackendAttempt> {
   }
 }
 
-/** Starts WebGPU; with a wasm reference, the probe must agree with it. Leaves tfjs on 'webgpu' when ok. */
+/**
+ * Starts WebGPU; with a wasm reference ('auto'), a CPU-emulated adapter is passed over unless softwareGpu, and
+ * the probe must agree with wasm. Leaves tfjs on 'webgpu' when ok.
+ */
 async function tryWebgpu(req: BackendRequest, reference?: Float32Array): Promise<BackendAttempt> {
   let adapter: string | undefined;
   try {
-    const info = await initWebgpu(req.gpu, req.needBytes);
+    const info = await initWebgpu(req.gpu, req.needBytes, !reference || Boolean(req.softwareGpu));
     adapter = info.adapter;
     const need = req.needBytes ? `, buffers up to ${mib(info.maxBufferBytes)} (model needs ${mib(req.needBytes)})` : '';
     if (!reference) return { backend: 'webgpu', ok: true, reason: `adapter ${adapter}${need}`, adapter };
-    if (info.software && !req.softwareGpu) {
-      throw new Error(`adapter ${adapter} emulates a GPU on the CPU, where SIMD wasm is faster: 'auto' passes over it (backend: 'webgpu' or softwareGpu: true to use it)`);
-    }
     const diff = probeDifference(await runProbe(), reference);
     if (!(diff <= PROBE_TOLERANCE)) {
       throw new Error(`adapter ${adapter} computes wrong results: the probe network differs from wasm by ${diff.toExponential(2)} (tolerance ${PROBE_TOLERANCE})`);
     }
     return { backend: 'webgpu', ok: true, reason: `adapter ${adapter}${need}; probe agrees with wasm (${diff.toExponential(1)})`, adapter };
   } catch (e) {
+    adapter ??= (e as { adapter?: string }).adapter;
     return { backend: 'webgpu', ok: false, reason: describe(e), ...(adapter ? { adapter } : {}) };
   }
 }

@@ -9,9 +9,8 @@ import type { Pack } from '../pack/read.js';
 import { classifierHead, features, type Layer } from '../net/resnet.js';
 import { largestActivationBytes } from '../net/memory.js';
 import { disposeLayers, uploadLayers } from '../net/upload.js';
-import { noBackend, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choose.js';
+import { noBackend, tryWasm, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choose.js';
 import { exclusive } from './queue.js';
-import { initWasm } from './wasm.js';
 import { deviceLost, deviceMaxBuffer, guarded, releaseFreeBuffers } from './webgpu.js';
 
 /** Runs `work` on `backend`, in turn with every other backend use of the page (see queue.ts). */
@@ -100,13 +99,7 @@ export class Runtime {
   /** Moves the weights to wasm and records why; runs inside onBackend. */
   async #fallBack(reason: string): Promise<void> {
     const from = this.backend;
-    let wasm: BackendAttempt;
-    try {
-      const w = await initWasm(this.request.wasmPaths, this.request.threads);
-      wasm = { backend: 'wasm', ok: true, reason: `SIMD WebAssembly, ${w.threads} thread${w.threads > 1 ? 's' : ''}: ${w.threadsReason}`, threads: w.threads };
-    } catch (e) {
-      wasm = { backend: 'wasm', ok: false, reason: (e as Error).message };
-    }
+    const wasm = await tryWasm(this.request);
     const gpu: BackendAttempt = { ...this.attempts.find((a) => a.backend === 'webgpu')!, ok: false, reason };
     this.attempts = [gpu, wasm];
     if (!wasm.ok) throw noBackend(this.attempts);

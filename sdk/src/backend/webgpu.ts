@@ -80,7 +80,9 @@ function checkLimits(limits: Record<string, number>, needBytes: number): void {
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i;
 const isSoftware = (a: Adapter, name: string): boolean => Boolean(a.info?.isFallbackAdapter ?? a.isFallbackAdapter) || SOFTWARE.test(name);
 
-async function requestAdapter(gpu: GpuEntry, needBytes: number): Promise<{ adapter: Adapter; name: string; software: boolean }> {
+interface Found { adapter: Adapter; name: string; software: boolean }
+
+async function requestAdapter(gpu: GpuEntry, needBytes: number): Promise<Found> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }) as Adapter | null;
   if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned null: WebGPU exists but no GPU adapter is available (blocklisted or disabled driver)');
   const name = describeAdapter(adapter);
@@ -92,8 +94,17 @@ async function requestAdapter(gpu: GpuEntry, needBytes: number): Promise<{ adapt
   return { adapter, name, software: isSoftware(adapter, name) };
 }
 
-async function openDevice(gpu: GpuEntry, needBytes: number): Promise<Session> {
-  const { adapter, name, software } = await requestAdapter(gpu, needBytes);
+/**
+ * Refuses a CPU-emulated adapter before any device is made for it. The error carries the adapter's name, for
+ * the diagnostics.
+ */
+function refuseSoftware({ name, software }: Pick<Found, 'name' | 'software'>, allowSoftware: boolean): void {
+  if (!software || allowSoftware) return;
+  throw Object.assign(new Error(`adapter ${name} emulates a GPU on the CPU, where SIMD wasm is faster: 'auto' passes over it `
+    + "(backend: 'webgpu' or softwareGpu: true to use it)"), { adapter: name });
+}
+
+async function openDevice(gpu: GpuEntry, { adapter, name, software }: Found): Promise<Session> {
   const requiredLimits = Object.fromEntries(RAISED_LIMITS.map((k) => [k, adapter.limits[k]]));
   const requiredFeatures = ['timestamp-query'].filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
@@ -102,32 +113,32 @@ async function openDevice(gpu: GpuEntry, needBytes: number): Promise<Session> {
   return s;
 }
 
-export interface WebgpuInfo {
-  adapter: string;
-  maxBufferBytes: number;
-  /** A CPU emulation (SwiftShader, llvmpipe/lavapipe, WARP, or an adapter that says it is a fallback). */
-  software: boolean;
-}
+export interface WebgpuInfo { adapter: string; maxBufferBytes: number }
 
 /**
- * Makes tfjs' 'webgpu' backend run on a healthy device whose limits hold `needBytes`. tfjs has one webgpu
- * backend per page, so a healthy device is kept for every later load; a lost one is replaced.
+ * Makes tfjs' 'webgpu' backend run on a healthy device whose limits hold `needBytes`; without `allowSoftware`,
+ * a CPU-emulated adapter (SwiftShader, llvmpipe/lavapipe, WARP, or one flagged as fallback) is refused. tfjs has
+ * one webgpu backend per page, so a healthy device is kept for every later load; a lost one is replaced.
  */
-export async function initWebgpu(gpuOption: GpuEntry | undefined, needBytes: number): Promise<WebgpuInfo> {
+export async function initWebgpu(gpuOption: GpuEntry | undefined, needBytes: number, allowSoftware: boolean): Promise<WebgpuInfo> {
   const gpu = findGpu(gpuOption);
   if (session && !session.lost && session.gpu === gpu) {
     checkLimits({ maxStorageBufferBindingSize: session.maxBuffer, maxBufferSize: session.maxBuffer }, needBytes);
+    refuseSoftware({ name: session.adapter, software: session.software }, allowSoftware);
   } else if (session && !session.lost) {
-    await requestAdapter(gpu, needBytes); // another entry point: it must work too, but the page keeps its device
+    // Another entry point: it must work too, but the page keeps its device.
+    refuseSoftware(await requestAdapter(gpu, needBytes), allowSoftware);
   } else {
-    const fresh = await openDevice(gpu, needBytes);
+    const found = await requestAdapter(gpu, needBytes);
+    refuseSoftware(found, allowSoftware);
+    const fresh = await openDevice(gpu, found);
     const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
     if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
     tf.registerBackend('webgpu', () => withNavigatorGpu(gpu, () => new WebGPUBackend(fresh.device as never, undefined)), 0);
     session = fresh;
   }
   if (!(await tf.setBackend('webgpu'))) throw new Error(`tfjs could not start its webgpu backend on ${session.adapter}`);
-  return { adapter: session.adapter, maxBufferBytes: session.maxBuffer, software: session.software };
+  return { adapter: session.adapter, maxBufferBytes: session.maxBuffer };
 }
 
 /** The adapter's largest buffer (smaller of maxStorageBufferBindingSize and maxBufferSize). */
