@@ -23,20 +23,26 @@ let dist: string | undefined;
 let r18: Uint8Array | undefined;
 const nodeTop: Record<string, Prediction[]> = {};
 
-/** The demo's build and Node's answers, made once per test file. */
-export async function prepare(): Promise<{ dist: string; r18: Uint8Array }> {
-  dist ??= await buildDemo(join(import.meta.dirname, '.build', 'demo'));
-  r18 ??= (await convertReference('resnet18', 'onnx', 'int8', { preprocess: { resize: 256, crop: 224 } })).pack;
-  for (const [model, source] of [['default', undefined], ['resnet18', r18]] as const) {
+/** Node's top-5 for the sample photos with the default pack and a converted ResNet-18 (whose pack it returns). */
+export async function nodeAnswers(): Promise<Uint8Array> {
+  if (r18) return r18;
+  const pack = (await convertReference('resnet18', 'onnx', 'int8', { preprocess: { resize: 256, crop: 224 } })).pack;
+  for (const [model, source] of [['default', undefined], ['resnet18', pack]] as const) {
     const clf = await load({ model: source, backend: 'wasm' });
     for (const [name, file] of Object.entries(PHOTOS)) nodeTop[`${model}/${name}`] = await clf.classify(readFileSync(file));
     clf.dispose();
   }
-  return { dist: dist!, r18: r18! };
+  return (r18 = pack);
+}
+
+/** The demo's build and Node's answers, made once per test file. */
+export async function prepare(): Promise<{ dist: string; r18: Uint8Array }> {
+  dist ??= await buildDemo(join(import.meta.dirname, '.build', 'demo'));
+  return { dist: dist!, r18: await nodeAnswers() };
 }
 
 /** Drops a file on the drop zone the way a browser does for a person's drag and drop. */
-async function dropFile(page: Page, file: string): Promise<void> {
+export async function dropFile(page: Page, file: string): Promise<void> {
   const bytes = [...readFileSync(file)];
   const name = file.split('/').pop()!;
   const transfer = await page.evaluateHandle(([b, n]) => {
@@ -47,7 +53,7 @@ async function dropFile(page: Page, file: string): Promise<void> {
   await page.dispatchEvent('#drop', 'drop', { dataTransfer: transfer });
 }
 
-async function readBars(page: Page, count: number): Promise<{ label: string; probability: number }[]> {
+export async function readBars(page: Page, count: number): Promise<{ label: string; probability: number }[]> {
   await page.waitForFunction((n) => Number(document.body.dataset.classified ?? 0) >= n, count, { timeout: 120_000 });
   return page.$$eval('#results li', (lis) => lis.map((li) => ({ label: (li as HTMLElement).dataset.label!, probability: Number((li as HTMLElement).dataset.probability) })));
 }

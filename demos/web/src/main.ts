@@ -1,48 +1,13 @@
 /// <reference types="vite/client" />
 // The demo page: load a pack with progress, classify a dropped/picked photo or the camera, show the top-5 as bars,
 // the backend in use and why, and each inference's latency. Only resnet-edge's public API is used.
-import { load, type BackendOption, type Classifier, type ImageInput, type Prediction } from 'resnet-edge';
+import { load, type BackendOption, type Classifier, type ImageInput } from 'resnet-edge';
+import { $, showBackend, showError, showResults } from './view.ts';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const samples = import.meta.glob('../../assets/*.{png,jpg}', { eager: true, query: '?url', import: 'default' }) as Record<string, string>;
 
 let clf: Classifier | undefined;
 let busy: Promise<unknown> = Promise.resolve();
-
-function showError(e: unknown): void {
-  const err = e as { name?: string; code?: string; message?: string };
-  $('error').textContent = `${err.name ?? 'Error'}${err.code ? ` [${err.code}]` : ''}: ${err.message ?? String(e)}`;
-  $('error').hidden = false;
-}
-
-function showBackend(c: Classifier): void {
-  $('backend').textContent = c.backend;
-  $('model-name').textContent = `· ${c.model.name} (${c.model.dtype}, ${c.model.labels.length} classes)`;
-  $('reasons').replaceChildren(...c.diagnostics.map((d) => {
-    const li = document.createElement('li');
-    li.className = d.ok ? 'ok' : 'no';
-    li.dataset.backend = d.backend;
-    li.textContent = `${d.backend}: ${d.reason}`;
-    return li;
-  }));
-}
-
-function showResults(top: Prediction[], ms: number): void {
-  $('results').replaceChildren(...top.map((p) => {
-    const li = document.createElement('li');
-    li.dataset.label = p.label;
-    li.dataset.probability = String(p.probability);
-    const pct = `${(p.probability * 100).toFixed(1)} %`;
-    li.innerHTML = '<div class="label"><span></span><span></span></div><div class="bar"><div class="fill"></div></div>';
-    const [name, value] = li.querySelectorAll('span');
-    name.textContent = p.label;
-    value.textContent = pct;
-    (li.querySelector('.fill') as HTMLElement).style.width = `${Math.max(0.5, p.probability * 100)}%`;
-    return li;
-  }));
-  $('latency').textContent = `${ms.toFixed(1)} ms on ${clf!.backend}`;
-  document.body.dataset.classified = String(Number(document.body.dataset.classified ?? 0) + 1);
-}
 
 async function loadModel(): Promise<void> {
   $('error').hidden = true;
@@ -73,12 +38,13 @@ async function loadModel(): Promise<void> {
 }
 
 async function classify(input: ImageInput): Promise<void> {
-  if (!clf) return;
+  const c = clf;
+  if (!c) return;
   $('error').hidden = true;
   const t = performance.now();
   try {
-    const top = await clf.classify(input);
-    showResults(top, performance.now() - t);
+    const top = await c.classify(input);
+    showResults(top, performance.now() - t, c.backend);
   } catch (e) {
     showError(e);
   }

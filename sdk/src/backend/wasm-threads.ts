@@ -23,8 +23,7 @@ export async function startWithThreads(threads: number): Promise<{ ok: boolean; 
     if ('ok' in outcome) return outcome;
     // The threaded module never becomes ready: start the single-threaded SIMD binary instead.
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    return { ok: await tf.setBackend('wasm'), failed: `the threaded backend failed to start (${outcome.reason}), so 1 thread runs; `
-      + "a minifier probably rewrote tfjs-backend-wasm's thread factory, which tfjs turns into its workers' source: leave @tensorflow/tfjs-backend-wasm unminified for threads" };
+    return { ok: await tf.setBackend('wasm'), failed: `the threaded backend failed to start (${outcome.reason}), so 1 thread runs; ${threadAdvice(outcome.reason)}` };
   } finally {
     watch.stop();
     if (nav) {
@@ -32,6 +31,16 @@ export async function startWithThreads(threads: number): Promise<{ ok: boolean; 
       else delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
     }
   }
+}
+
+/** What to change, judged from the workers' error: a CSP that refuses their blob: script, or a minified factory. */
+export function threadAdvice(reason: string): string {
+  if (/importScripts|Content.Security.Policy|\bCSP\b/i.test(reason)) {
+    return "the page's Content-Security-Policy probably refused the workers' blob: script: tfjs-backend-wasm starts its "
+      + "threads from blob: URLs, so threads need 'blob:' in script-src and worker-src";
+  }
+  return "a minifier probably rewrote tfjs-backend-wasm's thread factory, which tfjs turns into its workers' source: "
+    + 'leave @tensorflow/tfjs-backend-wasm unminified for threads';
 }
 
 /** Errors thrown in tfjs' pthread workers (blob: scripts) while the threaded module starts, and a time limit. */
