@@ -48,7 +48,9 @@ describe('electron demo: main process (Node, stand-in electron module)', () => {
     assert.equal(page.status, 200);
     assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
     assert.match(await page.text(), /<script type="module" crossorigin src="\.\/assets\/index-[\w-]+\.js"><\/script>/);
-    assert.match(page.headers.get('content-security-policy')!, /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval';/);
+    const csp = page.headers.get('content-security-policy')!;
+    assert.match(csp, /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:;/);
+    assert.doesNotMatch(csp, /'unsafe-eval'|'unsafe-inline'|\*/);
     assert.equal(page.headers.get('cross-origin-opener-policy'), 'same-origin');
     assert.equal(page.headers.get('cross-origin-embedder-policy'), 'require-corp');
     const pack = await fetchApp('app://bundle/models/default.pack');
