@@ -80,10 +80,13 @@ export function backendSuite(name: string, launch: () => Promise<Browser>, adapt
       assert.match(d.backends[1].reason, /^SIMD WebAssembly from \/wasm\/, 1 thread: the page is not cross-origin isolated/);
     });
     for (const model of ['cifar20', 'resnet18'] as const) {
-      it(`${model} int8: WebGPU probabilities within 1e-3 of wasm`, async (t) => {
+      it(`${model} int8: WebGPU probabilities within 1e-3 of wasm computing in float32 (same top-1 as wasm's int8 compute)`, async (t) => {
         const page = await s.open();
         const gpu = await run(page, `/packs/${model}.pack`, [IMAGES[model]], SW);
-        const wasm = await run(page, `/packs/${model}.pack`, [IMAGES[model]], { backend: 'wasm' });
+        const wasm = await run(page, `/packs/${model}.pack`, [IMAGES[model]], { backend: 'wasm', compute: 'float32' });
+        const int8 = await run(page, `/packs/${model}.pack`, [IMAGES[model]], { backend: 'wasm' });
+        const top1 = (l: number[]) => l.indexOf(Math.max(...l));
+        assert.equal(top1(int8.logits[0]), top1(gpu.logits[0]));
         assert.equal(gpu.backend, 'webgpu', JSON.stringify(gpu.diagnostics));
         assert.deepEqual(gpu.events, []);
         const diff = maxAbsDiff(softmax(gpu.logits[0]), softmax(wasm.logits[0]));

@@ -1,4 +1,5 @@
 export { load, DEFAULT_MODEL_URL, type LoadOptions, type LoadProgress } from './load.js';
+export type { Compute } from './backend/runtime.js';
 export { diagnose, type Diagnosis, type DiagnoseOptions } from './backend/diagnose.js';
 export type { GpuEntry } from './backend/webgpu.js';
 export { Classifier, BackendChangeEvent, type Prediction, type ClassifyOptions, type ModelInfo } from './classifier.js';

@@ -1,7 +1,8 @@
 import { chooseBackend, type BackendOption } from './backend/choose.js';
-import { onBackend, Runtime } from './backend/runtime.js';
+import { Runtime, type Compute } from './backend/runtime.js';
 import type { GpuEntry } from './backend/webgpu.js';
 import { BackendChangeEvent, Classifier } from './classifier.js';
+import { UsageError } from './errors.js';
 import { largestBufferBytes } from './net/memory.js';
 import { parseIntegrity } from './pack/integrity.js';
 import { openPack, type ModelSource } from './pack/source.js';
@@ -37,6 +38,12 @@ export interface LoadOptions {
   integrity?: string;
   /** Keep fetched packs in the browser's Cache API, verified on every load (default true). */
   cache?: boolean;
+  /**
+   * How wasm runs an int8 pack. 'int8' (default): on resnet-edge's int8 kernels — int8 weights kept as int8,
+   * activations quantized per tensor, int32 accumulation (relaxed SIMD where the runtime has it, else SIMD128).
+   * 'float32': weights dequantized and run by tfjs-backend-wasm (XNNPACK). WebGPU always computes in float32.
+   */
+  compute?: Compute;
 }
 
 /** The pack shipped inside the package: a CIFAR-10 ResNet trained by this project (see README). */
@@ -45,6 +52,8 @@ export const DEFAULT_MODEL_URL = (): URL => new URL('../models/default.pack', im
 /** Loads and verifies a pack, picks a backend, uploads the weights once, and returns a ready classifier. */
 export async function load(options: LoadOptions = {}): Promise<Classifier> {
   const { signal, onProgress } = options;
+  const compute = options.compute ?? 'int8';
+  if (compute !== 'int8' && compute !== 'float32') throw new UsageError('INVALID_ARGUMENT', `compute must be 'int8' or 'float32', got ${JSON.stringify(compute)}.`);
   const sha256 = options.integrity === undefined ? undefined : parseIntegrity(options.integrity);
   let total: number | undefined;
   const report = (phase: LoadProgress['phase'], loaded: number, fraction: number) =>
@@ -67,11 +76,11 @@ export async function load(options: LoadOptions = {}): Promise<Classifier> {
   signal?.throwIfAborted();
   report('upload', pack.file.length, 0.95);
   let classifier: Classifier | undefined;
-  const runtime = await onBackend(choice.backend, async () => new Runtime(pack, choice, request, (change) => {
+  const runtime = await Runtime.create(pack, choice, { ...request, compute }, (change) => {
     const event = new BackendChangeEvent(change);
     options.onBackendChange?.(event);
     classifier?.dispatchEvent(event);
-  }));
+  });
   try {
     if (runtime.backend === 'webgpu') await runtime.warmUp(architecture, preprocess.crop);
     signal?.throwIfAborted();

@@ -9,6 +9,7 @@ import type { Pack } from '../pack/read.js';
 import { classifierHead, features, type Layer } from '../net/resnet.js';
 import { largestActivationBytes } from '../net/memory.js';
 import { disposeLayers, uploadLayers } from '../net/upload.js';
+import { Int8ResNet } from '../int8/resnet.js';
 import { noBackend, tryWasm, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choose.js';
 import { exclusive } from './queue.js';
 import { deviceLost, deviceMaxBuffer, guarded, releaseFreeBuffers } from './webgpu.js';
@@ -23,21 +24,45 @@ export function onBackend<T>(backend: BackendName, work: () => Promise<T>): Prom
 
 export interface BackendChange { from: BackendName; to: BackendName; reason: string }
 
+/** How the wasm backend runs an int8 pack: on resnet-edge's int8 kernels, or dequantized on tfjs (XNNPACK). */
+export type Compute = 'int8' | 'float32';
+
+/** The int8 kernels, where they apply: an int8 pack on wasm with compute 'int8'. */
+async function int8Net(pack: Pack, backend: BackendName, compute: Compute): Promise<Int8ResNet | undefined> {
+  return backend === 'wasm' && compute === 'int8' && pack.manifest.dtype === 'int8' ? Int8ResNet.create(pack) : undefined;
+}
+
+/** The wasm attempt's reason, saying which code computes. */
+function withCompute(attempts: BackendAttempt[], net: Int8ResNet | undefined): BackendAttempt[] {
+  if (!net) return attempts;
+  return attempts.map((a) => a.backend !== 'wasm' || !a.ok ? a
+    : { ...a, reason: `${a.reason}; this int8 pack computes in int8 on resnet-edge's kernels (${net.path === 'relaxed' ? 'relaxed SIMD' : 'SIMD128'}, 1 thread)` });
+}
+
 export class Runtime {
   backend: BackendName;
   attempts: BackendAttempt[];
   #layers: Map<string, Layer>;
+  #int8: Int8ResNet | undefined;
   /** Kept while on WebGPU, to move to wasm without the network. */
   #pack: Pack | undefined;
   #pending = 0;
   #disposeWhenIdle = false;
 
-  constructor(pack: Pack, choice: BackendChoice, private readonly request: BackendRequest,
-    private readonly onChange: (change: BackendChange) => void) {
+  private constructor(pack: Pack, choice: BackendChoice, private readonly request: BackendRequest & { compute: Compute },
+    private readonly onChange: (change: BackendChange) => void, int8: Int8ResNet | undefined) {
     this.backend = choice.backend;
-    this.attempts = choice.attempts;
+    this.#int8 = int8;
+    this.attempts = withCompute(choice.attempts, int8);
     this.#pack = choice.backend === 'webgpu' ? pack : undefined;
-    this.#layers = uploadLayers(pack);
+    this.#layers = int8 ? new Map() : uploadLayers(pack);
+  }
+
+  /** Puts the pack's weights where the chosen backend computes: the int8 kernels, or tfjs tensors. */
+  static async create(pack: Pack, choice: BackendChoice, request: BackendRequest & { compute: Compute },
+    onChange: (change: BackendChange) => void): Promise<Runtime> {
+    const int8 = await int8Net(pack, choice.backend, request.compute);
+    return onBackend(choice.backend, async () => new Runtime(pack, choice, request, onChange, int8));
   }
 
   /** Runs an NHWC float32 batch of `n` crops; returns logits (head) or pooled features, [n × K]. */
@@ -51,6 +76,7 @@ export class Runtime {
   }
 
   #run(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean): Promise<Float32Array> {
+    if (this.#int8) return Promise.resolve(this.#int8.run(batch, n, crop, head));
     return onBackend(this.backend, async () => {
       if (this.backend === 'wasm') return this.#forward(arch, batch, n, crop, head);
       try {
@@ -59,7 +85,7 @@ export class Runtime {
         const lost = await deviceLost();
         const what = lost ? `the WebGPU device was lost (${lost})` : `WebGPU failed: ${(e as Error).message || String(e)}`;
         await this.#fallBack(`${what}; moved to wasm during a run`);
-        return this.#forward(arch, batch, n, crop, head);
+        return this.#int8 ? this.#int8.run(batch, n, crop, head) : this.#forward(arch, batch, n, crop, head);
       }
     });
   }
@@ -104,7 +130,9 @@ export class Runtime {
     this.attempts = [gpu, wasm];
     if (!wasm.ok) throw noBackend(this.attempts);
     const old = this.#layers;
-    this.#layers = uploadLayers(this.#pack!);
+    this.#int8 = await int8Net(this.#pack!, 'wasm', this.request.compute);
+    this.#layers = this.#int8 ? new Map() : uploadLayers(this.#pack!);
+    this.attempts = withCompute(this.attempts, this.#int8);
     this.#pack = undefined;
     this.backend = 'wasm';
     try {
@@ -123,6 +151,7 @@ export class Runtime {
     }
     const gpu = this.backend === 'webgpu';
     disposeLayers(this.#layers);
+    this.#int8 = undefined;
     this.#pack = undefined;
     if (gpu) releaseFreeBuffers();
   }

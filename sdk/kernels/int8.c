@@ -1,0 +1,209 @@
+// resnet-edge's int8 kernels for WebAssembly SIMD (built by tools/build-kernels.mjs into two modules: one with
+// relaxed SIMD, one with plain SIMD128; the SDK picks by feature detection).
+//
+// Convolution = im2col + GEMM. Activations are quantized per tensor, dynamically, to unsigned 7-bit codes with a
+// zero point: x ≈ scale · (q − zp), q ∈ [0, 127]. Weights are the pack's int8, symmetric per output channel
+// (w ≈ wscale[n] · w8, w8 ∈ [−127, 127]), repacked once. The GEMM accumulates u7 × s8 products in int32 exactly,
+// then one fused epilogue per output: (acc − zp · Σw8) · scale · wscale[n] + bias[n] (+ residual) (ReLU).
+//
+// Why 7 bits: relaxed SIMD's i32x4.relaxed_dot_i8x16_i7x16_add_s is exact only when the second operand's top bit
+// is clear; codes in [0, 127] make it exact on every implementation, so both paths compute the same integers.
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+#ifdef RELAXED
+// 16 u7 × s8 products summed into 4 int32 lanes (groups of 4), added to acc.
+#define DOT(acc, w, x) wasm_i32x4_relaxed_dot_i8x16_i7x16_add((w), (x), (acc))
+#define WIDEN(v) (v)
+EXPORT(path) int path(void) { return 1; }
+#else
+// The same sums with SIMD128: widen to i16 once per vector, then two i32x4.dot_i16x8_s.
+typedef struct { v128_t lo, hi; } wide;
+static inline wide widen_s(v128_t v) { return (wide){ wasm_i16x8_extend_low_i8x16(v), wasm_i16x8_extend_high_i8x16(v) }; }
+static inline wide widen_u(v128_t v) { return (wide){ wasm_u16x8_extend_low_u8x16(v), wasm_u16x8_extend_high_u8x16(v) }; }
+#define DOT(acc, w, x) wasm_i32x4_add((acc), wasm_i32x4_add(wasm_i32x4_dot_i16x8((w).lo, (x).lo), wasm_i32x4_dot_i16x8((w).hi, (x).hi)))
+EXPORT(path) int path(void) { return 0; }
+#endif
+
+// ---------------------------------------------------------------------------------------------------------------
+// Quantization: min/max, then codes. out_params[0] = scale, ((int32_t*)out_params)[1] = zero point.
+
+EXPORT(quantize_u7) void quantize_u7(const float* x, int n, uint8_t* q, float* out_params) {
+  v128_t lo = wasm_f32x4_splat(0.f), hi = wasm_f32x4_splat(0.f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t v = wasm_v128_load(x + i);
+    lo = wasm_f32x4_pmin(lo, v);
+    hi = wasm_f32x4_pmax(hi, v);
+  }
+  float mn = 0.f, mx = 0.f;
+  for (int l = 0; l < 4; l++) {
+    float a = ((float*)&lo)[l], b = ((float*)&hi)[l];
+    mn = a < mn ? a : mn;
+    mx = b > mx ? b : mx;
+  }
+  for (; i < n; i++) { mn = x[i] < mn ? x[i] : mn; mx = x[i] > mx ? x[i] : mx; }
+  float scale = (mx - mn) / 127.f;
+  if (!(scale > 0.f)) scale = 1.f;  // all zeros (or NaN: codes become 0)
+  int zp = (int)__builtin_rintf(-mn / scale);
+  zp = zp < 0 ? 0 : zp > 127 ? 127 : zp;
+  out_params[0] = scale;
+  ((int32_t*)out_params)[1] = zp;
+  const float inv = 1.f / scale;
+  const v128_t vinv = wasm_f32x4_splat(inv), vzp = wasm_f32x4_splat((float)zp);
+  const v128_t vlo = wasm_f32x4_splat(0.f), vhi = wasm_f32x4_splat(127.f);
+  i = 0;
+  for (; i + 16 <= n; i += 16) {
+    v128_t c[4];
+    for (int j = 0; j < 4; j++) {
+      v128_t v = wasm_f32x4_add(wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(x + i + 4 * j), vinv)), vzp);
+      c[j] = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_pmin(wasm_f32x4_pmax(v, vlo), vhi));
+    }
+    v128_t s01 = wasm_i16x8_narrow_i32x4(c[0], c[1]), s23 = wasm_i16x8_narrow_i32x4(c[2], c[3]);
+    wasm_v128_store(q + i, wasm_u8x16_narrow_i16x8(s01, s23));
+  }
+  for (; i < n; i++) {
+    float v = __builtin_rintf(x[i] * inv) + (float)zp;
+    v = v < 0.f ? 0.f : v > 127.f ? 127.f : v;
+    q[i] = (uint8_t)(int)(v == v ? v : 0.f);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// im2col: NHWC codes [h][w][c] -> rows [oh·ow][kpad], row = (ky, kx, c) patch; outside the image = zero point,
+// tail up to kpad = 0 (the packed weights are 0 there).
+
+EXPORT(im2col_u8) void im2col_u8(const uint8_t* x, int h, int w, int c, int k, int stride, int pad,
+                                 int oh, int ow, int kpad, int zp, uint8_t* out) {
+  const int kk = k * k * c;
+  for (int oy = 0; oy < oh; oy++) {
+    for (int ox = 0; ox < ow; ox++) {
+      uint8_t* row = out + (oy * ow + ox) * kpad;
+      for (int ky = 0; ky < k; ky++) {
+        const int iy = oy * stride + ky - pad;
+        for (int kx = 0; kx < k; kx++) {
+          const int ix = ox * stride + kx - pad;
+          uint8_t* dst = row + (ky * k + kx) * c;
+          if (iy < 0 || iy >= h || ix < 0 || ix >= w) __builtin_memset(dst, zp, c);
+          else __builtin_memcpy(dst, x + (iy * w + ix) * c, c);
+        }
+      }
+      if (kpad > kk) __builtin_memset(row + kk, 0, kpad - kk);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GEMM with fused epilogue.
+//   a:   [m][kpad] u7 codes (kpad % 16 == 0)
+//   b:   packed weights: for each block of 4 output channels, for each 16-wide k step, 4 × 16 int8 (pack_weights)
+//   wsum[n] = Σ_k w8[n][k]; wscale[n], bias[n]: per output channel; n % 4 == 0 (the packer pads)
+//   res: optional [m][n] fp32 added before the ReLU; out: [m][n] fp32
+// Blocking: a chunk of output channels whose weights fit in L2 stays there while every row pair streams by.
+
+static inline v128_t hsum4(v128_t a0, v128_t a1, v128_t a2, v128_t a3) {
+  v128_t s01 = wasm_i32x4_add(wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7));
+  v128_t s23 = wasm_i32x4_add(wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5), wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7));
+  return wasm_i32x4_add(wasm_i32x4_shuffle(s01, s23, 0, 1, 4, 5), wasm_i32x4_shuffle(s01, s23, 2, 3, 6, 7));
+}
+
+static inline void epilogue(v128_t acc, const int32_t* wsum, const float* wscale, const float* bias, v128_t vzp,
+                            v128_t vscale, const float* res, int relu, float* out) {
+  v128_t v = wasm_f32x4_convert_i32x4(wasm_i32x4_sub(acc, wasm_i32x4_mul(vzp, wasm_v128_load(wsum))));
+  v = wasm_f32x4_add(wasm_f32x4_mul(v, wasm_f32x4_mul(vscale, wasm_v128_load(wscale))), wasm_v128_load(bias));
+  if (res) v = wasm_f32x4_add(v, wasm_v128_load(res));
+  if (relu) v = wasm_f32x4_pmax(v, wasm_f32x4_splat(0.f));
+  wasm_v128_store(out, v);
+}
+
+EXPORT(gemm_u7s8) void gemm_u7s8(const uint8_t* a, int m, int kpad, const int8_t* b, int n, const int32_t* wsum,
+                                 const float* wscale, const float* bias, float scale, int zp, const float* res,
+                                 int relu, float* out, int row_begin, int row_end) {
+  const v128_t vzp = wasm_i32x4_splat(zp), vscale = wasm_f32x4_splat(scale);
+  int chunk = (128 * 1024 / kpad) & ~3;
+  if (chunk < 4) chunk = 4;
+  if (row_end > m) row_end = m;
+  for (int n0 = 0; n0 < n; n0 += chunk) {
+    const int n1 = n0 + chunk < n ? n0 + chunk : n;
+    for (int r = row_begin; r < row_end; r += 2) {
+      const int two = r + 1 < row_end;
+      const uint8_t* x0p = a + r * kpad;
+      const uint8_t* x1p = two ? x0p + kpad : x0p;
+      for (int nb = n0; nb < n1; nb += 4) {
+        const int8_t* w = b + nb * kpad;
+        v128_t c00 = wasm_i32x4_splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        for (int k = 0; k < kpad; k += 16, w += 64) {
+#ifdef RELAXED
+          const v128_t x0 = wasm_v128_load(x0p + k), x1 = wasm_v128_load(x1p + k);
+          const v128_t w0 = wasm_v128_load(w), w1 = wasm_v128_load(w + 16), w2 = wasm_v128_load(w + 32), w3 = wasm_v128_load(w + 48);
+#else
+          const wide x0 = widen_u(wasm_v128_load(x0p + k)), x1 = widen_u(wasm_v128_load(x1p + k));
+          const wide w0 = widen_s(wasm_v128_load(w)), w1 = widen_s(wasm_v128_load(w + 16)),
+                     w2 = widen_s(wasm_v128_load(w + 32)), w3 = widen_s(wasm_v128_load(w + 48));
+#endif
+          c00 = DOT(c00, w0, x0); c01 = DOT(c01, w1, x0); c02 = DOT(c02, w2, x0); c03 = DOT(c03, w3, x0);
+          c10 = DOT(c10, w0, x1); c11 = DOT(c11, w1, x1); c12 = DOT(c12, w2, x1); c13 = DOT(c13, w3, x1);
+        }
+        epilogue(hsum4(c00, c01, c02, c03), wsum + nb, wscale + nb, bias + nb, vzp, vscale,
+                 res ? res + r * n + nb : 0, relu, out + r * n + nb);
+        if (two) epilogue(hsum4(c10, c11, c12, c13), wsum + nb, wscale + nb, bias + nb, vzp, vscale,
+                          res ? res + (r + 1) * n + nb : 0, relu, out + (r + 1) * n + nb);
+      }
+    }
+  }
+}
+
+// Repacks PyTorch-layout int8 weights [n][kh][kw][cin]-ordered rows (the caller permutes to (ky, kx, c) order)
+// of length k into the GEMM's layout with kpad and npad (multiples of 16 and 4), and their row sums.
+EXPORT(pack_weights) void pack_weights(const int8_t* w, int n, int k, int kpad, int npad, int8_t* out, int32_t* wsum) {
+  for (int nb = 0; nb < npad; nb += 4) {
+    for (int k0 = 0; k0 < kpad; k0 += 16) {
+      for (int j = 0; j < 4; j++) {
+        int8_t* dst = out + nb * kpad + k0 * 4 + j * 16;
+        for (int t = 0; t < 16; t++) {
+          const int row = nb + j, col = k0 + t;
+          dst[t] = row < n && col < k ? w[row * k + col] : 0;
+        }
+      }
+    }
+  }
+  for (int row = 0; row < npad; row++) {
+    int32_t s = 0;
+    for (int col = 0; col < k && row < n; col++) s += w[row * k + col];
+    wsum[row] = s;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pooling on fp32 NHWC (c % 4 == 0).
+
+EXPORT(maxpool3s2) void maxpool3s2(const float* x, int h, int w, int c, int oh, int ow, float* out) {
+  for (int oy = 0; oy < oh; oy++) {
+    for (int ox = 0; ox < ow; ox++) {
+      float* dst = out + (oy * ow + ox) * c;
+      for (int ch = 0; ch < c; ch += 4) {
+        v128_t m = wasm_f32x4_splat(-__builtin_inff());
+        for (int ky = 0; ky < 3; ky++) {
+          const int iy = oy * 2 + ky - 1;
+          if (iy < 0 || iy >= h) continue;
+          for (int kx = 0; kx < 3; kx++) {
+            const int ix = ox * 2 + kx - 1;
+            if (ix < 0 || ix >= w) continue;
+            m = wasm_f32x4_pmax(m, wasm_v128_load(x + (iy * w + ix) * c + ch));
+          }
+        }
+        wasm_v128_store(dst + ch, m);
+      }
+    }
+  }
+}
+
+EXPORT(avgpool) void avgpool(const float* x, int hw, int c, float* out) {
+  for (int ch = 0; ch < c; ch += 4) {
+    v128_t s = wasm_f32x4_splat(0.f);
+    for (int p = 0; p < hw; p++) s = wasm_f32x4_add(s, wasm_v128_load(x + p * c + ch));
+    wasm_v128_store(out + ch, wasm_f32x4_div(s, wasm_f32x4_splat((float)hw)));
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * resnet-edge's own int8 WebAssembly kernels (sdk/kernels/int8.c): instantiation, the SIMD path chosen by feature
+ * detection, and a bump allocator over the module's memory. Each model gets its own instance, so disposing a
+ * classifier frees its memory with it.
+ */
+import { RELAXED_WASM, SIMD_WASM } from './kernels.generated.js';
+
+export type KernelPath = 'relaxed' | 'simd';
+
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+  path(): number;
+  quantize_u7(x: number, n: number, q: number, params: number): void;
+  im2col_u8(x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number, kpad: number, zp: number, out: number): void;
+  gemm_u7s8(a: number, m: number, kpad: number, b: number, n: number, wsum: number, wscale: number, bias: number, scale: number, zp: number,
+    res: number, relu: number, out: number, rowBegin: number, rowEnd: number): void;
+  pack_weights(w: number, n: number, k: number, kpad: number, npad: number, out: number, wsum: number): void;
+  maxpool3s2(x: number, h: number, w: number, c: number, oh: number, ow: number, out: number): void;
+  avgpool(x: number, hw: number, c: number, out: number): void;
+}
+
+const bytes = (b64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+const modules: Partial<Record<KernelPath, Promise<WebAssembly.Module | undefined>>> = {};
+
+/**
+ * A known-answer GEMM: relaxed SIMD's dot product is exact for our operands by the standard, but an early
+ * implementation (Node 20's V8 behind --experimental-wasm-relaxed-simd) computes something else; such a runtime
+ * gets the SIMD128 path instead.
+ */
+async function answersRight(module: WebAssembly.Module): Promise<boolean> {
+  const k = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
+  const base = k.__heap_base.value as number, mem = () => k.memory.buffer;
+  if (mem().byteLength < base + 1024) k.memory.grow(1);
+  const a = base, w = base + 64, b = base + 192, wsum = base + 320, one = base + 352, zero = base + 368, out = base + 384;
+  const av = new Uint8Array(mem(), a, 32), wv = new Int8Array(mem(), w, 64);
+  av.forEach((_, i) => { av[i] = (i * 37 + 11) % 128; });
+  wv.forEach((_, i) => { wv[i] = ((i * 53 + 7) % 255) - 127; });
+  new Float32Array(mem(), one, 4).fill(1);
+  new Float32Array(mem(), zero, 4).fill(0);
+  k.pack_weights(w, 4, 16, 16, 4, b, wsum);
+  k.gemm_u7s8(a, 2, 16, b, 4, wsum, one, zero, 1, 0, 0, 0, out, 0, 2);
+  const got = new Float32Array(mem(), out, 8);
+  for (let r = 0; r < 2; r++) {
+    for (let c = 0; c < 4; c++) {
+      let s = 0;
+      for (let i = 0; i < 16; i++) s += av[r * 16 + i] * wv[c * 16 + i];
+      if (got[r * 4 + c] !== s) return false;
+    }
+  }
+  return true;
+}
+
+/** The compiled module for a path, or undefined where this runtime cannot validate it or runs it wrong. */
+function compiled(path: KernelPath): Promise<WebAssembly.Module | undefined> {
+  return (modules[path] ??= (async () => {
+    const code = bytes(path === 'relaxed' ? RELAXED_WASM : SIMD_WASM);
+    if (!WebAssembly.validate(code)) return undefined;
+    const module = await WebAssembly.compile(code);
+    return (await answersRight(module)) ? module : undefined;
+  })());
+}
+
+/** The paths this runtime can run, fastest first. */
+export async function availablePaths(): Promise<KernelPath[]> {
+  const out: KernelPath[] = [];
+  for (const p of ['relaxed', 'simd'] as const) if (await compiled(p)) out.push(p);
+  return out;
+}
+
+export class Kernels {
+  readonly k: KernelExports;
+  #top: number;
+
+  private constructor(readonly path: KernelPath, instance: WebAssembly.Instance) {
+    this.k = instance.exports as unknown as KernelExports;
+    this.#top = this.k.__heap_base.value as number;
+  }
+
+  /** A fresh instance on `path` (default: the fastest this runtime validates). */
+  static async create(path?: KernelPath): Promise<Kernels> {
+    const paths = await availablePaths();
+    const chosen = path ?? paths[0];
+    if (!chosen || !paths.includes(chosen)) {
+      throw new Error(path === 'relaxed' ? "this runtime has no relaxed SIMD that computes resnet-edge's int8 kernels right" : 'resnet-edge\'s int8 kernels need WebAssembly SIMD128, which this runtime lacks');
+    }
+    return new Kernels(chosen, await WebAssembly.instantiate((await compiled(chosen))!, {}));
+  }
+
+  /** `bytes` of the module's memory, 16-byte aligned, growing it as needed. Lives as long as the instance. */
+  alloc(bytes: number): number {
+    const ptr = this.#top;
+    this.#top = Math.ceil((ptr + bytes) / 16) * 16;
+    const have = this.k.memory.buffer.byteLength;
+    if (this.#top > have) this.k.memory.grow(Math.ceil((this.#top - have) / 65536));
+    return ptr;
+  }
+
+  /** Bytes allocated so far (weights and activation buffers). */
+  get used(): number {
+    return this.#top;
+  }
+
+  f32(ptr: number, length: number): Float32Array { return new Float32Array(this.k.memory.buffer, ptr, length); }
+  i32(ptr: number, length: number): Int32Array { return new Int32Array(this.k.memory.buffer, ptr, length); }
+  u8(ptr: number, length: number): Uint8Array { return new Uint8Array(this.k.memory.buffer, ptr, length); }
+  i8(ptr: number, length: number): Int8Array { return new Int8Array(this.k.memory.buffer, ptr, length); }
+}

@@ -1,0 +1,58 @@
+/**
+ * resnet-edge's int8 kernels (sdk/kernels/int8.c) against scalar references (tests/int8-check.ts) on random shapes,
+ * bit for bit; the relaxed-SIMD path's guard; the committed modules are what the C source compiles to; the int8
+ * path keeps weights as int8 (no float copy in tfjs or in the kernels' memory). The relaxed path runs in Chromium:
+ * e2e/int8-kernels.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { load } from 'resnet-edge';
+import { availablePaths, Kernels } from '../sdk/src/int8/kernels.ts';
+import { convertReference, ROOT } from './helpers.ts';
+import { checkKernels } from './int8-check.ts';
+// @ts-expect-error plain ESM module without types
+import { compileKernels, generated, OUTPUT, CLANG } from '../tools/build-kernels.mjs';
+
+const hasClang = spawnSync(CLANG, ['--version']).status === 0;
+
+describe('int8 kernels', () => {
+  it('SIMD128 path: quantize, im2col, pack + GEMM with fused epilogue, pools are bit-identical to the references (4 × 200 random shapes)', async () => {
+    assert.deepEqual(checkKernels(await Kernels.create('simd'), 200, 11), []);
+  });
+
+  it('relaxed SIMD: Node 20 has none by default; its experimental one computes the dot product differently and is refused', async () => {
+    assert.deepEqual(await availablePaths(), ['simd']);
+    const script = `import('${join(ROOT, 'sdk/src/int8/kernels.ts')}').then(async (k) => console.log(JSON.stringify(await k.availablePaths())))`;
+    const out = execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '-e', script], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), ['simd']);
+  });
+
+  it('the committed modules are what sdk/kernels/int8.c compiles to', { skip: hasClang ? false : `${CLANG} is not installed (apt-get install clang-19 lld-19)` }, () => {
+    assert.equal(readFileSync(OUTPUT, 'utf8'), generated(compileKernels()), 'run pnpm build:kernels and commit the result');
+  });
+
+  it('an int8 pack on wasm keeps its weights as int8: no tfjs tensors, kernel memory ≈ int8 weights + activations', async () => {
+    const { pack } = await convertReference('resnet18', 'onnx', 'int8');
+    (await load({ backend: 'wasm' })).dispose(); // starts tfjs' wasm backend
+    const before = tf.memory().numBytes;
+    const clf = await load({ model: pack, backend: 'wasm' });
+    assert.match(clf.diagnostics.find((d) => d.backend === 'wasm')!.reason, /this int8 pack computes in int8 on resnet-edge's kernels \(SIMD128, 1 thread\)$/);
+    await clf.classify(readFileSync(join(ROOT, 'demos/assets/cat.png')));
+    assert.equal(tf.memory().numBytes, before, 'no weights or activations in tfjs');
+    clf.dispose();
+    const { Int8ResNet } = await import('../sdk/src/int8/resnet.ts');
+    const { readPack } = await import('../sdk/src/pack/read.ts');
+    const p = await readPack(pack);
+    const net = await Int8ResNet.create(p, 'simd');
+    net.run(new Float32Array(224 * 224 * 3), 1, 224, true);
+    const weights = p.manifest.tensors.reduce((s, t) => s + t.weight.bytes, 0);
+    // int8 weights (11.7 MB) + repacking pad + one staging copy of the largest layer + 3 float buffers of
+    // 112×112×64 + codes + im2col rows: well under the 46.8 MB a float32 copy of the weights alone would take.
+    console.log(`resnet18 int8 weights ${(weights / 2 ** 20).toFixed(1)} MiB, kernel memory ${(net.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
+    assert.ok(net.memoryBytes < weights + 12 * 2 ** 20, `${net.memoryBytes} bytes`);
+  });
+});
