@@ -20,7 +20,7 @@ export async function bundlePage(name: string): Promise<string> {
   return outdir;
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.html': 'text/html', '.png': 'image/png', '.jpg': 'image/jpeg' };
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.html': 'text/html', '.png': 'image/png', '.jpg': 'image/jpeg' };
 
 /** Static files from `routes` (URL prefix -> directory) on 127.0.0.1; `extra` serves in-memory files. */
 /** With `isolated`, every response carries COOP/COEP, so the page is cross-origin isolated (wasm threads). */

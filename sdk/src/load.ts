@@ -70,13 +70,13 @@ export async function load(options: LoadOptions = {}): Promise<Classifier> {
   const { architecture, preprocess } = pack.manifest;
   const request = {
     wasmPaths: options.wasmPaths, threads: options.threads, gpu: options.gpu, softwareGpu: options.softwareGpu,
-    needBytes: largestBufferBytes(architecture, preprocess.crop),
+    needBytes: largestBufferBytes(architecture, preprocess.crop), int8: pack.manifest.dtype === 'int8' && compute === 'int8',
   };
   const choice = await chooseBackend(options.backend ?? 'auto', request);
   signal?.throwIfAborted();
   report('upload', pack.file.length, 0.95);
   let classifier: Classifier | undefined;
-  const runtime = await Runtime.create(pack, choice, { ...request, compute }, (change) => {
+  const runtime = await Runtime.create(pack, choice, request, (change) => {
     const event = new BackendChangeEvent(change);
     options.onBackendChange?.(event);
     classifier?.dispatchEvent(event);

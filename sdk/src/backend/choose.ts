@@ -2,14 +2,16 @@
  * Backend choice, in the manner of onnxruntime-web: try each candidate, keep every reason, and throw one
  * error listing them all when none works.
  *
- * 'auto' starts SIMD wasm first (it is the reference and the fallback), then takes WebGPU only when an
- * adapter exists, its buffer limits hold the model, and a probe network agrees with wasm.
+ * 'auto' starts wasm first (the fallback), then takes WebGPU only when an adapter exists, its buffer limits
+ * hold the model, and a probe network agrees with tfjs' wasm backend (started for that comparison if the
+ * model itself runs on resnet-edge's int8 kernels).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import { PROBE_TOLERANCE, probeDifference, runProbe } from './probe.js';
 import { exclusive } from './queue.js';
 import { initWasm } from './wasm.js';
+import { availablePaths } from '../int8/kernels.js';
 import { initWebgpu, mib, type GpuEntry } from './webgpu.js';
 
 export type BackendName = 'webgpu' | 'wasm';
@@ -24,6 +26,8 @@ export interface BackendAttempt {
   threads?: number;
   /** webgpu: the adapter's name. */
   adapter?: string;
+  /** wasm: 'int8' on resnet-edge's int8 kernels, 'float32' on tfjs-backend-wasm. */
+  compute?: 'int8' | 'float32';
 }
 
 export interface BackendRequest {
@@ -34,20 +38,34 @@ export interface BackendRequest {
   softwareGpu?: boolean;
   /** Largest buffer the model needs for one image, in bytes (0 when no model is given). */
   needBytes: number;
+  /** wasm runs resnet-edge's int8 kernels (an int8 pack with compute 'int8'): tfjs' wasm backend is not started for it. */
+  int8?: boolean;
 }
 
 export interface BackendChoice { backend: BackendName; attempts: BackendAttempt[] }
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** Starts wasm (see wasm.ts) and says how it runs; never throws. Used by the choice and by the run-time fallback. */
-export async function tryWasm(req: Pick<BackendRequest, 'wasmPaths' | 'threads'>): Promise<BackendAttempt> {
+/**
+ * Starts wasm and says how it runs; never throws. Used by the choice and by the run-time fallback. With `int8`,
+ * resnet-edge's int8 kernels (no tfjs backend to start); where they cannot run, tfjs' wasm backend in float32.
+ */
+export async function tryWasm(req: Pick<BackendRequest, 'wasmPaths' | 'threads' | 'int8'>): Promise<BackendAttempt> {
+  let why = '';
+  if (req.int8) {
+    const [path] = await availablePaths();
+    if (path) {
+      const isa = path === 'relaxed' ? 'relaxed SIMD' : 'SIMD128 (no relaxed SIMD here)';
+      return { backend: 'wasm', ok: true, compute: 'int8', threads: 1, reason: `resnet-edge's int8 kernels, ${isa}, 1 thread: they run on the calling thread` };
+    }
+    why = 'no WebAssembly SIMD128 for the int8 kernels, so tfjs computes in float32: ';
+  }
   try {
     const w = await initWasm(req.wasmPaths, req.threads);
     const kind = `${w.simd ? 'SIMD' : 'non-SIMD'} WebAssembly${w.wasmPaths ? ` from ${w.wasmPaths}` : ''}`;
-    return { backend: 'wasm', ok: true, reason: `${kind}, ${w.threads} thread${w.threads > 1 ? 's' : ''}: ${w.threadsReason}`, threads: w.threads };
+    return { backend: 'wasm', ok: true, compute: 'float32', reason: `${why}${kind}, ${w.threads} thread${w.threads > 1 ? 's' : ''}: ${w.threadsReason}`, threads: w.threads };
   } catch (e) {
-    return { backend: 'wasm', ok: false, reason: describe(e) };
+    return { backend: 'wasm', ok: false, reason: `${why}${describe(e)}` };
   }
 }
 
@@ -55,14 +73,17 @@ export async function tryWasm(req: Pick<BackendRequest, 'wasmPaths' | 'threads'>
  * Starts WebGPU; with a wasm reference ('auto'), a CPU-emulated adapter is passed over unless softwareGpu, and
  * the probe must agree with wasm. Leaves tfjs on 'webgpu' when ok.
  */
-async function tryWebgpu(req: BackendRequest, reference?: Float32Array): Promise<BackendAttempt> {
+async function tryWebgpu(req: BackendRequest, reference?: () => Promise<Float32Array | undefined>): Promise<BackendAttempt> {
   let adapter: string | undefined;
   try {
     const info = await initWebgpu(req.gpu, req.needBytes, !reference || Boolean(req.softwareGpu));
     adapter = info.adapter;
     const need = req.needBytes ? `, buffers up to ${mib(info.maxBufferBytes)} (model needs ${mib(req.needBytes)})` : '';
-    if (!reference) return { backend: 'webgpu', ok: true, reason: `adapter ${adapter}${need}`, adapter };
-    const diff = probeDifference(await runProbe(), reference);
+    // The reference runs on tfjs' wasm backend, started only now that there is an adapter to check.
+    const expected = reference ? await reference() : undefined;
+    if (!expected) return { backend: 'webgpu', ok: true, reason: `adapter ${adapter}${need}${reference ? ' (not compared: wasm failed)' : ''}`, adapter };
+    await tf.setBackend('webgpu');
+    const diff = probeDifference(await runProbe(), expected);
     if (!(diff <= PROBE_TOLERANCE)) {
       throw new Error(`adapter ${adapter} computes wrong results: the probe network differs from wasm by ${diff.toExponential(2)} (tolerance ${PROBE_TOLERANCE})`);
     }
@@ -95,16 +116,15 @@ async function choose(option: BackendOption, req: BackendRequest): Promise<Backe
     attempts.push(await tryWebgpu(req));
   } else if (option === 'auto') {
     const wasm = await tryWasm(req);
-    const reference = wasm.ok ? await probeOnWasm() : undefined;
-    const gpu = await tryWebgpu(req, reference);
-    if (!wasm.ok && gpu.ok) gpu.reason += ' (not compared: wasm failed)';
+    const gpu = await tryWebgpu(req, async () => (wasm.ok ? probeOnWasm() : undefined));
     attempts.push(gpu, wasm);
   } else {
     throw new BackendError('NO_BACKEND', `Unknown backend ${JSON.stringify(option)}: use 'auto', 'webgpu' or 'wasm'.`);
   }
   const chosen = attempts.find((a) => a.ok);
   if (!chosen) throw noBackend(attempts);
-  if (tf.getBackend() !== chosen.backend) await tf.setBackend(chosen.backend);
+  // The int8 kernels need no tfjs backend; anything else leaves tfjs on the chosen one.
+  if (chosen.compute !== 'int8' && tf.getBackend() !== chosen.backend) await tf.setBackend(chosen.backend);
   return { backend: chosen.backend, attempts };
 }
 

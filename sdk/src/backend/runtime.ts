@@ -27,16 +27,9 @@ export interface BackendChange { from: BackendName; to: BackendName; reason: str
 /** How the wasm backend runs an int8 pack: on resnet-edge's int8 kernels, or dequantized on tfjs (XNNPACK). */
 export type Compute = 'int8' | 'float32';
 
-/** The int8 kernels, where they apply: an int8 pack on wasm with compute 'int8'. */
-async function int8Net(pack: Pack, backend: BackendName, compute: Compute): Promise<Int8ResNet | undefined> {
-  return backend === 'wasm' && compute === 'int8' && pack.manifest.dtype === 'int8' ? Int8ResNet.create(pack) : undefined;
-}
-
-/** The wasm attempt's reason, saying which code computes. */
-function withCompute(attempts: BackendAttempt[], net: Int8ResNet | undefined): BackendAttempt[] {
-  if (!net) return attempts;
-  return attempts.map((a) => a.backend !== 'wasm' || !a.ok ? a
-    : { ...a, reason: `${a.reason}; this int8 pack computes in int8 on resnet-edge's kernels (${net.path === 'relaxed' ? 'relaxed SIMD' : 'SIMD128'}, 1 thread)` });
+/** The int8 kernels, when the attempt that won says the model computes there. */
+async function int8Net(pack: Pack, attempt: BackendAttempt | undefined): Promise<Int8ResNet | undefined> {
+  return attempt?.ok && attempt.compute === 'int8' ? Int8ResNet.create(pack) : undefined;
 }
 
 export class Runtime {
@@ -49,20 +42,20 @@ export class Runtime {
   #pending = 0;
   #disposeWhenIdle = false;
 
-  private constructor(pack: Pack, choice: BackendChoice, private readonly request: BackendRequest & { compute: Compute },
+  private constructor(pack: Pack, choice: BackendChoice, private readonly request: BackendRequest,
     private readonly onChange: (change: BackendChange) => void, int8: Int8ResNet | undefined) {
     this.backend = choice.backend;
     this.#int8 = int8;
-    this.attempts = withCompute(choice.attempts, int8);
+    this.attempts = choice.attempts;
     this.#pack = choice.backend === 'webgpu' ? pack : undefined;
     this.#layers = int8 ? new Map() : uploadLayers(pack);
   }
 
-  /** Puts the pack's weights where the chosen backend computes: the int8 kernels, or tfjs tensors. */
-  static async create(pack: Pack, choice: BackendChoice, request: BackendRequest & { compute: Compute },
-    onChange: (change: BackendChange) => void): Promise<Runtime> {
-    const int8 = await int8Net(pack, choice.backend, request.compute);
-    return onBackend(choice.backend, async () => new Runtime(pack, choice, request, onChange, int8));
+  /** Puts the pack's weights where the chosen backend computes: resnet-edge's int8 kernels, or tfjs tensors. */
+  static async create(pack: Pack, choice: BackendChoice, request: BackendRequest, onChange: (change: BackendChange) => void): Promise<Runtime> {
+    const int8 = await int8Net(pack, choice.attempts.find((a) => a.backend === choice.backend));
+    if (int8) return new Runtime(pack, choice, request, onChange, int8);
+    return onBackend(choice.backend, async () => new Runtime(pack, choice, request, onChange, undefined));
   }
 
   /** Runs an NHWC float32 batch of `n` crops; returns logits (head) or pooled features, [n × K]. */
@@ -130,9 +123,8 @@ export class Runtime {
     this.attempts = [gpu, wasm];
     if (!wasm.ok) throw noBackend(this.attempts);
     const old = this.#layers;
-    this.#int8 = await int8Net(this.#pack!, 'wasm', this.request.compute);
+    this.#int8 = await int8Net(this.#pack!, wasm);
     this.#layers = this.#int8 ? new Map() : uploadLayers(this.#pack!);
-    this.attempts = withCompute(this.attempts, this.#int8);
     this.#pack = undefined;
     this.backend = 'wasm';
     try {

@@ -1,0 +1,29 @@
+/** Headless Chromium 156 on a COOP/COEP page (threads available): the bench page, one fresh context per measurement. */
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, serve, wasmDir } from '../../../e2e/browser.ts';
+import { MODELS_DIR, ROOT } from './files.ts';
+
+const require = createRequire(import.meta.url);
+
+export async function benchBrowser(): Promise<{ page(): Promise<Page>; close(): Promise<void>; version: string }> {
+  const out = join(ROOT, 'bench', '.build');
+  await build({ entryPoints: [join(import.meta.dirname, 'page.ts')], outfile: join(out, 'page.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022', external: ['node:*'], logLevel: 'error' });
+  const ortDist = join(dirname(require.resolve('onnxruntime-web')), '..', 'dist');
+  const html = new TextEncoder().encode('<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>');
+  const { server, url } = await serve({ '/models/': MODELS_DIR, '/ort/': ortDist, '/wasm/': wasmDir(), '/': out }, { '/index.html': html }, true);
+  const browser: Browser = await launchChromium(['--enable-blink-features=ForceEagerMeasureMemory', '--js-flags=--expose-gc']);
+  return {
+    version: browser.version(),
+    page: async () => {
+      const page = await (await browser.newContext()).newPage();
+      page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+      await page.goto(`${url}/index.html`);
+      await page.waitForFunction(() => (window as unknown as { bench?: { ready: boolean } }).bench?.ready, undefined, { timeout: 60_000 });
+      return page;
+    },
+    close: async () => { await browser.close(); server.close(); },
+  };
+}

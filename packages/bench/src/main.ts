@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/**
+ * pnpm bench: resnet-edge against onnxruntime-web (fp32 and int8 QDQ), TF.js (tfjs-backend-wasm) and, in Node,
+ * onnxruntime-node, on the same seeded ResNet-18, ResNet-50 and CIFAR ResNet-20, in Node and in headless Chromium
+ * (COOP/COEP), with 1 and 2 threads: steady-state latency (interleaved), cold start, memory, model size.
+ * Writes bench/results/{results.json,results.md,chart.svg}.   Options: --rounds N (default 20), --only node|chromium
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { benchBrowser } from './browser.ts';
+import { ensureModels, fileOf, MODELS, ROOT, type ModelName } from './files.ts';
+import { writeReport, type ColdRow, type LatencyRow, type Results } from './report.ts';
+import type { RunnerName } from './runners.ts';
+
+const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
+const rounds = Number(arg('rounds', '20')), only = arg('only', '');
+const THREADS = [1, 2];
+
+/** Fraction of CPU time spent busy across all cores over `ms` (the machine's load before the bench starts). */
+async function busy(ms: number): Promise<number> {
+  const read = () => readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read(), d = b.map((v, i) => v - a[i]), total = d.reduce((s, v) => s + v, 0);
+  return 1 - (d[3] + d[4]) / total;
+}
+
+const child = (...args: string[]) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'node-child.ts'), ...args],
+  { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!);
+
+const sizeOf = (m: ModelName, r: RunnerName) => statSync(r.startsWith('ort') ? fileOf(m, r.endsWith('int8') ? 'int8' : 'fp32') : fileOf(m, 'pack')).size;
+
+function pushLatency(rows: LatencyRow[], env: string, threads: number, data: Record<string, { times: Record<string, number[]>; detail: Record<string, string> }>) {
+  for (const [model, v] of Object.entries(data)) {
+    for (const [runner, times] of Object.entries(v.times)) rows.push({ env, threads, model: model as ModelName, runner: runner as RunnerName, detail: v.detail[runner], times });
+  }
+}
+
+async function main() {
+  await ensureModels();
+  const results: Results = {
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0].model, cores: cpus().length, node: process.version, loadavgAtStart: loadavg().map((v) => v.toFixed(2)).join(' '), busyBeforeStart: `${(100 * (await busy(2000))).toFixed(1)} % of all cores over 2 s` },
+    latency: [], cold: [],
+  };
+  const started = Date.now();
+  if (only !== 'chromium') {
+    for (const threads of THREADS) {
+      console.error(`node: ${threads} thread(s), ${rounds} rounds…`);
+      pushLatency(results.latency, 'Node 20', threads, child('latency', String(threads), String(rounds)));
+    }
+    for (const model of MODELS) {
+      for (const runner of ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8', 'ort-node-fp32', 'ort-node-int8'] as RunnerName[]) {
+        const r = child('cold', runner, model, '1');
+        results.cold.push({ env: 'Node 20', model, runner, ms: r.ms, memoryBytes: r.peakRssBytes - r.baseRssBytes, modelBytes: sizeOf(model, runner) } as ColdRow);
+      }
+    }
+  }
+  if (only !== 'node') {
+    const b = await benchBrowser();
+    results.machine.chromium = b.version;
+    for (const threads of THREADS) {
+      console.error(`chromium: ${threads} thread(s), ${rounds} rounds…`);
+      const page = await b.page();
+      pushLatency(results.latency, 'Chromium', threads, await page.evaluate(([t, n, m]) => (window as any).bench.latency(t, n, m), [threads, rounds, [...MODELS]] as const));
+      await page.context().close();
+    }
+    for (const model of MODELS) {
+      for (const runner of ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8'] as RunnerName[]) {
+        const page = await b.page();
+        const r = await page.evaluate(([n, m]) => (window as any).bench.cold(n, m, 1), [runner, model] as const);
+        results.cold.push({ env: 'Chromium', model, runner, ms: r.ms, memoryBytes: r.memoryBytes, modelBytes: sizeOf(model, runner) });
+        await page.context().close();
+      }
+    }
+    await b.close();
+  }
+  results.machine.loadavgAtEnd = loadavg().map((v) => v.toFixed(2)).join(' ');
+  results.machine.minutes = ((Date.now() - started) / 60000).toFixed(1);
+  const files = writeReport(join(ROOT, 'bench', 'results'), results);
+  console.log(readFileSync(files.md, 'utf8'));
+}
+
+await main();

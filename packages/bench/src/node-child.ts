@@ -1,0 +1,37 @@
+/**
+ * One measurement in a fresh Node process, so that thread settings, cold starts and peak memory are each runtime's own:
+ *   latency <threads> <rounds>          every runner on every model, interleaved
+ *   cold <runner> <model> <threads>     load + first result, then peak RSS after 5 more runs
+ * Prints one JSON line.
+ */
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+import { MODELS, nodeFiles, type ModelName } from './files.ts';
+import { coldStart, interleaved, makeRunner, type Ort, type RunnerName } from './runners.ts';
+
+const [mode, ...args] = process.argv.slice(2);
+const ortFor = (name: string) => (name.startsWith('ort-node') ? ortNode : ortWeb) as unknown as Ort;
+
+if (mode === 'latency') {
+  const threads = Number(args[0]), rounds = Number(args[1]);
+  ortWeb.env.wasm.numThreads = threads;
+  const names: RunnerName[] = ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8', 'ort-node-fp32', 'ort-node-int8'];
+  const out: Record<string, unknown> = {};
+  for (const model of MODELS) {
+    const runners = [];
+    for (const n of names) runners.push(await makeRunner(n, nodeFiles(model), { threads, ort: ortFor(n) }));
+    out[model] = { times: await interleaved(runners, rounds), detail: Object.fromEntries(runners.map((r) => [r.name, r.detail])) };
+    for (const r of runners) await r.dispose();
+  }
+  console.log(JSON.stringify(out));
+} else if (mode === 'cold') {
+  const [name, model, t] = args as [RunnerName, ModelName, string];
+  const threads = Number(t);
+  ortWeb.env.wasm.numThreads = threads;
+  const base = process.memoryUsage().rss;
+  const { ms, run } = await coldStart(name, nodeFiles(model), { threads, ort: ortFor(name) });
+  for (let i = 0; i < 5; i++) await run();
+  console.log(JSON.stringify({ ms, peakRssBytes: process.resourceUsage().maxRSS * 1024, baseRssBytes: base }));
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}

@@ -1,0 +1,36 @@
+/** The bench in a browser page (served with COOP/COEP by browser.ts); window.bench is driven by Playwright. */
+import * as ort from 'onnxruntime-web';
+import { availablePaths } from '../../../sdk/src/int8/kernels.ts';
+import { coldStart, interleaved, makeRunner, type ModelFiles, type Ort, type RunnerName } from './runners.ts';
+
+const CROP: Record<string, number> = { cifar20: 32, resnet18: 224, resnet50: 224 };
+ort.env.wasm.wasmPaths = '/ort/';
+
+const bytes = async (file: string) => new Uint8Array(await (await fetch(`/models/${file}`)).arrayBuffer());
+const files = (model: string): ModelFiles => ({ crop: CROP[model], pack: () => bytes(`${model}.int8.pack`), onnx: (k) => bytes(`${model}.${k}.onnx`) });
+const opts = (threads: number) => ({ threads, ort: ort as unknown as Ort, wasmPaths: '/wasm/' });
+
+async function latency(threads: number, rounds: number, models: string[]) {
+  ort.env.wasm.numThreads = threads;
+  const names: RunnerName[] = ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8'];
+  if ((await availablePaths()).includes('relaxed')) names.splice(1, 0, 're-int8-simd');
+  const out: Record<string, unknown> = {};
+  for (const model of models) {
+    const runners = [];
+    for (const n of names) runners.push(await makeRunner(n, files(model), opts(threads)));
+    out[model] = { times: await interleaved(runners, rounds), detail: Object.fromEntries(runners.map((r) => [r.name, r.detail])) };
+    for (const r of runners) await r.dispose();
+  }
+  return out;
+}
+
+async function cold(name: RunnerName, model: string, threads: number) {
+  ort.env.wasm.numThreads = threads;
+  const { ms, run } = await coldStart(name, files(model), opts(threads));
+  for (let i = 0; i < 5; i++) await run();
+  const measure = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
+  (window as unknown as { gc?: () => void }).gc?.();
+  return { ms, memoryBytes: measure ? (await measure.call(performance)).bytes : null };
+}
+
+(window as unknown as { bench: unknown }).bench = { latency, cold, ready: true };

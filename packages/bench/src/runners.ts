@@ -1,0 +1,119 @@
+/**
+ * The runtimes `pnpm bench` puts side by side, each running the same network on the same preprocessed input:
+ *   resnet-edge int8   — the int8 kernels the SDK runs for an int8 pack on wasm (Int8ResNet, relaxed or SIMD128)
+ *   TF.js wasm fp32    — tfjs-backend-wasm (XNNPACK) running the same graph (sdk/src/net/resnet.ts): the SDK's
+ *                        compute: 'float32' path
+ *   ORT-web fp32/int8  — onnxruntime-web's wasm backend on the ONNX export / its int8 QDQ copy (tools/bench_models.py)
+ *   ORT-node fp32/int8 — onnxruntime-node's native CPU backend (Node only; the bar to aim at, not a browser)
+ * The same code runs in Node and in the browser page (page.ts); only how bytes and ORT arrive differs.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initWasm } from '../../../sdk/src/backend/wasm.ts';
+import { Int8ResNet } from '../../../sdk/src/int8/resnet.ts';
+import type { KernelPath } from '../../../sdk/src/int8/kernels.ts';
+import { classifierHead, features } from '../../../sdk/src/net/resnet.ts';
+import { disposeLayers, uploadLayers } from '../../../sdk/src/net/upload.ts';
+import { readPack } from '../../../sdk/src/pack/read.ts';
+
+export type RunnerName = 're-int8' | 're-int8-simd' | 'tfjs-fp32' | 'ort-web-fp32' | 'ort-web-int8' | 'ort-node-fp32' | 'ort-node-int8';
+
+export const LABELS: Record<RunnerName, string> = {
+  're-int8': 'resnet-edge int8',
+  're-int8-simd': 'resnet-edge int8 (SIMD128 path)',
+  'tfjs-fp32': 'TF.js 4.22 wasm fp32',
+  'ort-web-fp32': 'ORT-web 1.30 wasm fp32',
+  'ort-web-int8': 'ORT-web 1.30 wasm int8 QDQ',
+  'ort-node-fp32': 'ORT-node 1.30 native fp32',
+  'ort-node-int8': 'ORT-node 1.30 native int8 QDQ',
+};
+
+/** What a runner needs: the model's files and the input crop size. */
+export interface ModelFiles { pack: () => Promise<Uint8Array>; onnx: (kind: 'fp32' | 'int8') => Promise<Uint8Array>; crop: number }
+
+export interface Runner { name: RunnerName; detail: string; run(): Promise<unknown>; dispose(): Promise<void> }
+
+/** The minimal slice of onnxruntime's API the bench uses (onnxruntime-web and -node share it). */
+export interface Ort {
+  InferenceSession: { create(bytes: Uint8Array, o: Record<string, unknown>): Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, unknown>>; release(): Promise<void> }> };
+  Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
+}
+
+/** A fixed pseudo-random input (the same values for every runtime; NHWC for resnet-edge/TF.js, NCHW for ORT). */
+export function input(crop: number): { nhwc: Float32Array; nchw: Float32Array } {
+  const nhwc = new Float32Array(crop * crop * 3), nchw = new Float32Array(crop * crop * 3);
+  for (let i = 0; i < nhwc.length; i++) {
+    nhwc[i] = Math.sin(i * 0.37) * 1.8;
+    const c = i % 3, p = (i - c) / 3;
+    nchw[c * crop * crop + p] = nhwc[i];
+  }
+  return { nhwc, nchw };
+}
+
+export async function makeRunner(name: RunnerName, files: ModelFiles, opts: { threads: number; ort?: Ort; wasmPaths?: string }): Promise<Runner> {
+  const { nhwc, nchw } = input(files.crop);
+  if (name === 're-int8' || name === 're-int8-simd') {
+    const net = await Int8ResNet.create(await readPack(await files.pack()), name === 're-int8-simd' ? 'simd' : undefined as KernelPath | undefined);
+    return { name, detail: `${net.path}, 1 thread`, run: async () => net.run(nhwc, 1, files.crop, true), dispose: async () => {} };
+  }
+  if (name === 'tfjs-fp32') {
+    const info = await initWasm(opts.wasmPaths, opts.threads);
+    const pack = await readPack(await files.pack());
+    const layers = uploadLayers(pack);
+    const arch = pack.manifest.architecture;
+    return {
+      name, detail: `XNNPACK, ${info.threads} thread${info.threads > 1 ? 's' : ''}`,
+      run: async () => {
+        const out = tf.tidy(() => classifierHead(layers, features(arch, layers, tf.tensor4d(nhwc, [1, files.crop, files.crop, 3]))));
+        await out.data();
+        out.dispose();
+      },
+      dispose: async () => disposeLayers(layers),
+    };
+  }
+  const ort = opts.ort!;
+  const node = name.startsWith('ort-node');
+  const session = await ort.InferenceSession.create(await files.onnx(name.endsWith('int8') ? 'int8' : 'fp32'), {
+    graphOptimizationLevel: 'all', executionProviders: [node ? 'cpu' : 'wasm'],
+    ...(node ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
+  });
+  const feeds = { input: new ort.Tensor('float32', nchw, [1, 3, files.crop, files.crop]) };
+  return { name, detail: `${opts.threads} thread${opts.threads > 1 ? 's' : ''}`, run: () => session.run(feeds), dispose: () => session.release() };
+}
+
+/**
+ * Timings of every runner, interleaved: each round runs each runner once, in a rotating order. Each timed run starts
+ * after a pause of `gapMs`: onnxruntime's threads keep spinning for a few ms after a run returns, which (measured
+ * here) makes whatever runs next on a 2-core machine up to 5× slower; the pause keeps that off the neighbours.
+ */
+export async function interleaved(runners: Runner[], rounds: number, warmup = 3, gapMs = 30): Promise<Record<string, number[]>> {
+  for (const r of runners) for (let i = 0; i < warmup; i++) await r.run();
+  const times: Record<string, number[]> = Object.fromEntries(runners.map((r) => [r.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (let j = 0; j < runners.length; j++) {
+      const r = runners[(round + j) % runners.length];
+      await new Promise((ok) => setTimeout(ok, gapMs));
+      const t = performance.now();
+      await r.run();
+      times[r.name].push(performance.now() - t);
+    }
+  }
+  return times;
+}
+
+/** Load + first result through each runtime's public entry point, from the model's bytes. */
+export async function coldStart(name: RunnerName, files: ModelFiles, opts: { threads: number; ort?: Ort; wasmPaths?: string }): Promise<{ ms: number; run: () => Promise<unknown> }> {
+  const rgb = { data: new Uint8Array(files.crop * files.crop * 3).map((_, i) => (i * 37) % 256), width: files.crop, height: files.crop, channels: 3 as const };
+  if (name.startsWith('ort')) {
+    const bytes = await files.onnx(name.endsWith('int8') ? 'int8' : 'fp32');
+    const t = performance.now();
+    const r = await makeRunner(name, { ...files, onnx: async () => bytes }, opts);
+    await r.run();
+    return { ms: performance.now() - t, run: r.run };
+  }
+  const { load } = await import('../../../sdk/src/index.ts');
+  const bytes = await files.pack();
+  const t = performance.now();
+  const clf = await load({ model: bytes, backend: 'wasm', compute: name === 'tfjs-fp32' ? 'float32' : 'int8', wasmPaths: opts.wasmPaths, threads: opts.threads, cache: false });
+  await clf.logits(rgb);
+  return { ms: performance.now() - t, run: () => clf.logits(rgb) };
+}
