@@ -18,6 +18,7 @@ interface AppResult { backend?: string; diagnostics?: { backend: string; ok: boo
 
 let browser: Browser;
 let expected: { label: string; index: number; probability: number }[];
+let expectedFloat: typeof expected;
 const CAT = join(ROOT, 'demos', 'assets', 'cat.png');
 
 before(async () => {
@@ -26,18 +27,21 @@ before(async () => {
   const clf = await load({ backend: 'wasm' });
   expected = await clf.classify(CAT);
   clf.dispose();
+  const float = await load({ backend: 'wasm', compute: 'float32' });
+  expectedFloat = await float.classify(CAT);
+  float.dispose();
 });
 after(async () => { await browser?.close(); });
 
 /** Serves a build (with the photo at /cat.png) and returns what the app reports, and every request that failed. */
-async function runApp(dir: string, root = dir, isolated = false): Promise<{ result: AppResult; missing: string[] }> {
+async function runApp(dir: string, root = dir, isolated = false, query = ''): Promise<{ result: AppResult; missing: string[] }> {
   const prefix = dir === root ? '/' : `/${dir.slice(root.length + 1)}/`;
   const { server, url } = await serve({ '/': root }, { '/cat.png': readFileSync(CAT) }, isolated);
   const missing: string[] = [];
   const page = await browser.newPage();
   page.on('response', (r) => { if (r.status() >= 400) missing.push(new URL(r.url()).pathname); });
   try {
-    await page.goto(`${url}${prefix}index.html`);
+    await page.goto(`${url}${prefix}index.html${query}`);
     await page.waitForFunction(() => 'resnetEdgeApp' in globalThis, undefined, { timeout: 60_000 });
     return { result: await page.evaluate(() => (globalThis as any).resnetEdgeApp), missing };
   } finally {
@@ -46,11 +50,11 @@ async function runApp(dir: string, root = dir, isolated = false): Promise<{ resu
   }
 }
 
-function assertSameAnswer(r: AppResult): void {
+function assertSameAnswer(r: AppResult, want = expected): void {
   assert.equal(r.error, undefined, r.error);
   assert.equal(r.backend, 'wasm');
-  assert.deepEqual(r.top!.map((p) => p.label), expected.map((p) => p.label));
-  assert.ok(maxAbsDiff(r.top!.map((p) => p.probability), expected.map((p) => p.probability)) <= 1e-4);
+  assert.deepEqual(r.top!.map((p) => p.label), want.map((p) => p.label));
+  assert.ok(maxAbsDiff(r.top!.map((p) => p.probability), want.map((p) => p.probability)) <= 1e-4);
 }
 
 describe('bundled apps in Chromium', () => {
@@ -59,9 +63,9 @@ describe('bundled apps in Chromium', () => {
     assertSameAnswer(result);
     assert.deepEqual(missing, []);
   });
-  it('Vite 8 on a COOP/COEP page: the minified thread factory fails in its workers; 1 thread runs, and says why', async () => {
-    const { result } = await runApp(await buildVite(), undefined, true);
-    assertSameAnswer(result);
+  it('Vite 8 on a COOP/COEP page, compute float32 (tfjs): the minified thread factory fails in its workers; 1 thread runs, and says why', async () => {
+    const { result } = await runApp(await buildVite(), undefined, true, '?compute=float32');
+    assertSameAnswer(result, expectedFloat);
     const wasm = result.diagnostics!.find((d) => d.backend === 'wasm')!;
     assert.equal(wasm.threads, 1);
     assert.match(wasm.reason, /the threaded backend failed to start \(a worker reported: .*\), so 1 thread runs; a minifier probably rewrote/);
@@ -77,13 +81,15 @@ describe('bundled apps in Chromium', () => {
     assertSameAnswer(result);
     assert.deepEqual(missing, []);
   });
-  it('rollup without the copy step: typed errors naming the URL that answered 404, pack first, then wasm', async () => {
+  it('rollup without the copy step: typed errors naming the URL that answered 404, pack first, then (compute float32) tfjs wasm', async () => {
     const dir = await buildRollup(false);
     const first = await runApp(dir);
     assert.match(first.result.error ?? '', /^PackError \[PACK_INVALID\]: Fetching the pack from http:\/\/127\.0\.0\.1:\d+\/models\/default\.pack answered HTTP 404/);
     mkdirSync(join(dir, 'models'));
     copyFileSync(join(ROOT, 'sdk', 'models', 'default.pack'), join(dir, 'models', 'default.pack'));
-    const second = await runApp(dir);
+    // The int8 kernels travel inside the JavaScript: with the pack in place, the int8 default model runs.
+    assertSameAnswer((await runApp(dir)).result);
+    const second = await runApp(dir, dir, false, '?compute=float32');
     assert.match(second.result.error ?? '', /^BackendError \[NO_BACKEND\]: No backend could be initialised:\n- webgpu: .*\n- wasm: the wasm file at http:\/\/127\.0\.0\.1:\d+\/wasm\/tfjs-backend-wasm-simd\.wasm answered HTTP 404 \(text\/html\) starting with "<h1>404<\/h1>", not WebAssembly: the app's bundler did not emit resnet-edge's dist\/wasm\/ files/);
   });
 });

@@ -26,10 +26,22 @@ describe('Chromium: wasm threads with COOP/COEP', () => {
     const wasm = d.backends.find((b) => b.backend === 'wasm')!;
     assert.match(wasm.reason, /^SIMD WebAssembly from \/wasm\/, 2 threads: one per core \(2 cores\)$/);
     assert.equal(wasm.threads, 2);
-    const threaded = await run(page, '/packs/resnet18.pack', ['/models/input-224.png'], { backend: 'wasm' });
-    const clf = await load({ model: (await convertReference('resnet18', 'safetensors', 'int8')).pack, backend: 'wasm' });
+    // Threads are tfjs-backend-wasm's: the float32 compute path.
+    const threaded = await run(page, '/packs/resnet18.pack', ['/models/input-224.png'], { backend: 'wasm', compute: 'float32' });
+    assert.equal(threaded.diagnostics.find((b) => b.backend === 'wasm')!.threads, 2);
+    const clf = await load({ model: (await convertReference('resnet18', 'safetensors', 'int8')).pack, backend: 'wasm', compute: 'float32' });
     const node = Array.from(await clf.logits(readFileSync(join(MODELS, 'input-224.png'))));
     clf.dispose();
     assert.ok(maxAbsDiff(softmax(threaded.logits[0]), softmax(node)) <= 1e-4);
+  });
+
+  it('an int8 pack computes on resnet-edge\'s relaxed-SIMD kernels: the same logits as Node\'s SIMD128 kernels', async () => {
+    const page = await s.open();
+    const int8 = await run(page, '/packs/resnet18.pack', ['/models/input-224.png'], { backend: 'wasm' });
+    assert.match(int8.diagnostics.find((b) => b.backend === 'wasm')!.reason, /^resnet-edge's int8 kernels, relaxed SIMD, 1 thread/);
+    const clf = await load({ model: (await convertReference('resnet18', 'safetensors', 'int8')).pack, backend: 'wasm' });
+    const node = Array.from(await clf.logits(readFileSync(join(MODELS, 'input-224.png'))));
+    clf.dispose();
+    assert.ok(maxAbsDiff(int8.logits[0], node) <= 1e-5, `${maxAbsDiff(int8.logits[0], node)}`);
   });
 });

@@ -76,6 +76,8 @@ export interface DemoSetting {
   isolated: boolean;
   /** The backend the page must end up on, and a pattern for its reason. */
   expect: { backend: 'wasm' | 'webgpu'; webgpuReason: RegExp };
+  /** The wasm reason expected for the int8 default model (default: relaxed SIMD kernels). */
+  wasmReason?: RegExp;
   /** Backend chosen in the page's picker (default 'auto'). */
   backend?: 'auto' | 'webgpu' | 'wasm';
 }
@@ -126,7 +128,8 @@ export function demoSuite(setting: DemoSetting): void {
       assert.match(reasons.find((r) => r.startsWith('webgpu: ')) ?? '', setting.expect.webgpuReason);
       if (setting.backend !== 'webgpu') {
         const wasm = reasons.find((r) => r.startsWith('wasm: ')) ?? '';
-        assert.match(wasm, setting.isolated ? /2 threads: one per core/ : /1 thread: the page is not cross-origin isolated/);
+        // The default model is int8: it runs on resnet-edge's int8 kernels (relaxed SIMD where the browser has it).
+        assert.match(wasm, setting.wasmReason ?? /^wasm: resnet-edge's int8 kernels, relaxed SIMD, 1 thread/);
       }
       await dropFile(page, PHOTOS.cat);
       assertMatchesNode(await readBars(page, 1), 'default/cat');

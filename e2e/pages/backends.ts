@@ -50,7 +50,7 @@ async function run(pack: string, images: string[], options: Partial<LoadOptions>
 
 /** A ResNet forward pass timed on this page's wasm backend (median of `runs`, after one warm-up). */
 async function time(pack: string, image: string, threads: number, runs: number): Promise<{ threads: number; ms: number[] }> {
-  const clf = await load({ model: pack, backend: 'wasm', wasmPaths: '/wasm/', threads });
+  const clf = await load({ model: pack, backend: 'wasm', compute: 'float32', wasmPaths: '/wasm/', threads }); // threads are tfjs'
   const input = await bytes(image);
   await clf.logits(input);
   const ms: number[] = [];

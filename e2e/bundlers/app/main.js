@@ -2,7 +2,8 @@
 import { load } from 'resnet-edge';
 
 async function classifyCat() {
-  const clf = await load();
+  // ?compute=float32 runs the pack on tfjs-backend-wasm instead of resnet-edge's int8 kernels (the threads test).
+  const clf = await load({ compute: new URLSearchParams(location.search).get('compute') ?? undefined });
   try {
     const top = await clf.classify(new URL('/cat.png', location.href));
     return { backend: clf.backend, diagnostics: clf.diagnostics.map((d) => ({ ...d })), top };

@@ -14,7 +14,7 @@ export async function benchBrowser(): Promise<{ page(): Promise<Page>; close(): 
   const ortDist = join(dirname(require.resolve('onnxruntime-web')), '..', 'dist');
   const html = new TextEncoder().encode('<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>');
   const { server, url } = await serve({ '/models/': MODELS_DIR, '/ort/': ortDist, '/wasm/': wasmDir(), '/': out }, { '/index.html': html }, true);
-  const browser: Browser = await launchChromium(['--enable-blink-features=ForceEagerMeasureMemory', '--js-flags=--expose-gc']);
+  const browser: Browser = await launchChromium(['--enable-blink-features=ForceEagerMeasureMemory', '--js-flags=--expose-gc', '--enable-unsafe-webgpu']);
   return {
     version: browser.version(),
     page: async () => {

@@ -61,6 +61,10 @@ async function main() {
   if (only !== 'node') {
     const b = await benchBrowser();
     results.machine.chromium = b.version;
+    const probe = await b.page();
+    const adapter = await probe.evaluate(() => (window as any).bench.gpuAdapter());
+    results.machine.webgpu = adapter.name ? `${adapter.name}${adapter.usable ? '' : ' (CPU emulation: not benchmarked; see pnpm bench:software-gpu)'}` : 'no adapter: WebGPU rows not run';
+    await probe.context().close();
     for (const threads of THREADS) {
       console.error(`chromium: ${threads} thread(s), ${rounds} rounds…`);
       const page = await b.page();

@@ -10,10 +10,20 @@ const bytes = async (file: string) => new Uint8Array(await (await fetch(`/models
 const files = (model: string): ModelFiles => ({ crop: CROP[model], pack: () => bytes(`${model}.int8.pack`), onnx: (k) => bytes(`${model}.${k}.onnx`) });
 const opts = (threads: number) => ({ threads, ort: ort as unknown as Ort, wasmPaths: '/wasm/' });
 
+/** The WebGPU adapter, if any, and whether it is a real GPU (CPU emulations are 80× slower than wasm: not run). */
+async function gpuAdapter(): Promise<{ name: string | null; usable: boolean }> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
+  const adapter = gpu ? await gpu.requestAdapter() : null;
+  if (!adapter) return { name: null, usable: false };
+  const name = Object.values(adapter.info ?? {}).filter((v) => typeof v === 'string' && v).join(' / ') || 'unnamed';
+  return { name, usable: !/swiftshader|llvmpipe|lavapipe|softpipe|warp/i.test(name) && !(adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter };
+}
+
 async function latency(threads: number, rounds: number, models: string[]) {
   ort.env.wasm.numThreads = threads;
   const names: RunnerName[] = ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8'];
   if ((await availablePaths()).includes('relaxed')) names.splice(1, 0, 're-int8-simd');
+  if ((await gpuAdapter()).usable) names.push('re-webgpu');
   const out: Record<string, unknown> = {};
   for (const model of models) {
     const runners = [];
@@ -33,4 +43,4 @@ async function cold(name: RunnerName, model: string, threads: number) {
   return { ms, memoryBytes: measure ? (await measure.call(performance)).bytes : null };
 }
 
-(window as unknown as { bench: unknown }).bench = { latency, cold, ready: true };
+(window as unknown as { bench: unknown }).bench = { latency, cold, gpuAdapter, ready: true };

@@ -15,11 +15,12 @@ import { classifierHead, features } from '../../../sdk/src/net/resnet.ts';
 import { disposeLayers, uploadLayers } from '../../../sdk/src/net/upload.ts';
 import { readPack } from '../../../sdk/src/pack/read.ts';
 
-export type RunnerName = 're-int8' | 're-int8-simd' | 'tfjs-fp32' | 'ort-web-fp32' | 'ort-web-int8' | 'ort-node-fp32' | 'ort-node-int8';
+export type RunnerName = 're-int8' | 're-int8-simd' | 're-webgpu' | 'tfjs-fp32' | 'ort-web-fp32' | 'ort-web-int8' | 'ort-node-fp32' | 'ort-node-int8';
 
 export const LABELS: Record<RunnerName, string> = {
   're-int8': 'resnet-edge int8',
   're-int8-simd': 'resnet-edge int8 (SIMD128 path)',
+  're-webgpu': 'resnet-edge WebGPU (classify path: + preprocessing)',
   'tfjs-fp32': 'TF.js 4.22 wasm fp32',
   'ort-web-fp32': 'ORT-web 1.30 wasm fp32',
   'ort-web-int8': 'ORT-web 1.30 wasm int8 QDQ',
@@ -54,6 +55,13 @@ export async function makeRunner(name: RunnerName, files: ModelFiles, opts: { th
   if (name === 're-int8' || name === 're-int8-simd') {
     const net = await Int8ResNet.create(await readPack(await files.pack()), name === 're-int8-simd' ? 'simd' : undefined as KernelPath | undefined);
     return { name, detail: `${net.path}, 1 thread`, run: async () => net.run(nhwc, 1, files.crop, true), dispose: async () => {} };
+  }
+  if (name === 're-webgpu') {
+    // Through the public API (the WebGPU path has no separate forward entry): includes preprocessing an RGB crop.
+    const { load } = await import('../../../sdk/src/index.ts');
+    const clf = await load({ model: await files.pack(), backend: 'webgpu', cache: false });
+    const rgb = { data: new Uint8Array(files.crop * files.crop * 3).map((_, i) => (i * 37) % 256), width: files.crop, height: files.crop, channels: 3 as const };
+    return { name, detail: clf.diagnostics[0].adapter ?? 'adapter', run: () => clf.logits(rgb), dispose: async () => clf.dispose() };
   }
   if (name === 'tfjs-fp32') {
     const info = await initWasm(opts.wasmPaths, opts.threads);
