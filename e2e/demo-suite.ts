@@ -27,10 +27,13 @@ const nodeTop: Record<string, Prediction[]> = {};
 export async function nodeAnswers(): Promise<Uint8Array> {
   if (r18) return r18;
   const pack = (await convertReference('resnet18', 'onnx', 'int8', { preprocess: { resize: 256, crop: 224 } })).pack;
+  // wasm computes int8 packs in int8; WebGPU computes in float32: Node's answer for each (keys '…' and '…/float32').
   for (const [model, source] of [['default', undefined], ['resnet18', pack]] as const) {
-    const clf = await load({ model: source, backend: 'wasm' });
-    for (const [name, file] of Object.entries(PHOTOS)) nodeTop[`${model}/${name}`] = await clf.classify(readFileSync(file));
-    clf.dispose();
+    for (const compute of ['int8', 'float32'] as const) {
+      const clf = await load({ model: source, backend: 'wasm', compute });
+      for (const [name, file] of Object.entries(PHOTOS)) nodeTop[`${model}/${name}${compute === 'int8' ? '' : '/float32'}`] = await clf.classify(readFileSync(file));
+      clf.dispose();
+    }
   }
   return (r18 = pack);
 }
@@ -112,6 +115,7 @@ export function demoSuite(setting: DemoSetting): void {
     return page;
   }
 
+  const on = (key: string) => (setting.expect.backend === 'webgpu' ? `${key}/float32` : key);
   describe(`demo in ${setting.name}`, () => {
     before(async () => {
       await prepare();
@@ -132,11 +136,11 @@ export function demoSuite(setting: DemoSetting): void {
         assert.match(wasm, setting.wasmReason ?? /^wasm: resnet-edge's int8 kernels, relaxed SIMD, 1 thread/);
       }
       await dropFile(page, PHOTOS.cat);
-      assertMatchesNode(await readBars(page, 1), 'default/cat');
+      assertMatchesNode(await readBars(page, 1), on('default/cat'));
       assert.match(await page.textContent('#latency') ?? '', new RegExp(`^\\d+\\.\\d ms on ${setting.expect.backend}$`));
       await page.screenshot({ path: join(SHOTS, `${setting.name}-default-cat.png`) });
       await page.setInputFiles('#file', PHOTOS.coffee);
-      assertMatchesNode(await readBars(page, 2), 'default/coffee');
+      assertMatchesNode(await readBars(page, 2), on('default/coffee'));
       await page.screenshot({ path: join(SHOTS, `${setting.name}-default-coffee.png`) });
       await page.context().close();
     });
@@ -148,9 +152,9 @@ export function demoSuite(setting: DemoSetting): void {
       await page.waitForFunction(() => document.body.dataset.ready === 'true' && (document.getElementById('model-name')?.textContent ?? '').includes('1000 classes'), undefined, { timeout: 120_000 });
       assert.equal(await page.$eval('#progress', (p) => (p as HTMLProgressElement).value), 1);
       await dropFile(page, PHOTOS.cat);
-      assertMatchesNode(await readBars(page, 1), 'resnet18/cat');
+      assertMatchesNode(await readBars(page, 1), on('resnet18/cat'));
       await page.setInputFiles('#file', PHOTOS.coffee);
-      assertMatchesNode(await readBars(page, 2), 'resnet18/coffee');
+      assertMatchesNode(await readBars(page, 2), on('resnet18/coffee'));
       await page.screenshot({ path: join(SHOTS, `${setting.name}-resnet18-coffee.png`) });
       await page.context().close();
     });
