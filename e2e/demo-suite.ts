@@ -133,7 +133,8 @@ export function demoSuite(setting: DemoSetting): void {
       if (setting.backend !== 'webgpu') {
         const wasm = reasons.find((r) => r.startsWith('wasm: ')) ?? '';
         // The default model is int8: it runs on resnet-edge's int8 kernels (relaxed SIMD where the browser has it).
-        assert.match(wasm, setting.wasmReason ?? /^wasm: resnet-edge's int8 kernels, relaxed SIMD, 1 thread/);
+        assert.match(wasm, setting.wasmReason ?? (setting.isolated ? /^wasm: resnet-edge's int8 kernels, relaxed SIMD, 2 threads: one per core/
+          : /^wasm: resnet-edge's int8 kernels, relaxed SIMD, 1 thread: the page is not cross-origin isolated/));
       }
       await dropFile(page, PHOTOS.cat);
       assertMatchesNode(await readBars(page, 1), on('default/cat'));

@@ -65,7 +65,7 @@ export function checkKernels(K: Kernels, trials = 40, seed = 7): string[] {
   const fails: string[] = [];
   const put = <T extends Uint8Array | Int8Array | Float32Array>(data: T): number => {
     const p = K.alloc(data.byteLength);
-    new Uint8Array(K.k.memory.buffer, p, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    new Uint8Array(K.memory.buffer, p, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     return p;
   };
   for (let t = 0; t < trials; t++) {

@@ -11,9 +11,10 @@ export const APP_ORIGIN = `${SCHEME}://bundle`;
 export const PRIVILEGES = { standard: true, secure: true, supportFetchAPI: true, codeCache: true } as const;
 
 /**
- * The renderer runs only its own scripts and no eval; wasm may compile. tfjs-backend-wasm starts its threads as
- * blob: workers that importScripts() a blob: URL, so blob: is allowed in script-src and worker-src (blob: URLs can
- * only be made by scripts already running in the page). Without it the SDK runs one thread and says the CSP is why.
+ * The renderer runs only its own scripts and no eval; wasm may compile. Threads start as blob: workers (resnet-edge's
+ * int8 kernels; tfjs-backend-wasm's, which also importScripts() a blob: URL), so blob: is allowed in worker-src and
+ * script-src (blob: URLs can only be made by scripts already running in the page). Without it the SDK runs one
+ * thread and says the CSP is why.
  */
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:; " +
   "img-src 'self' blob: data:; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";

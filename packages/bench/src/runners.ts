@@ -53,8 +53,8 @@ export function input(crop: number): { nhwc: Float32Array; nchw: Float32Array } 
 export async function makeRunner(name: RunnerName, files: ModelFiles, opts: { threads: number; ort?: Ort; wasmPaths?: string }): Promise<Runner> {
   const { nhwc, nchw } = input(files.crop);
   if (name === 're-int8' || name === 're-int8-simd') {
-    const net = await Int8ResNet.create(await readPack(await files.pack()), name === 're-int8-simd' ? 'simd' : undefined as KernelPath | undefined);
-    return { name, detail: `${net.path}, 1 thread`, run: async () => net.run(nhwc, 1, files.crop, true), dispose: async () => {} };
+    const net = await Int8ResNet.create(await readPack(await files.pack()), name === 're-int8-simd' ? 'simd' : undefined as KernelPath | undefined, opts.threads);
+    return { name, detail: `${net.path}, ${net.threads} thread${net.threads > 1 ? 's' : ''}`, run: async () => net.run(nhwc, 1, files.crop, true), dispose: async () => net.dispose() };
   }
   if (name === 're-webgpu') {
     // Through the public API (the WebGPU path has no separate forward entry): includes preprocessing an RGB crop.

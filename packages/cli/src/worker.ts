@@ -6,7 +6,8 @@ export interface Job { id: number; bytes: Uint8Array; topK: number }
 export type Reply = { id: number; indices: number[] } | { id: number; error: { name: string; code?: string; message: string } } | { ready: true; threads: number };
 
 const { model, backend } = workerData as { model?: string; backend?: BackendOption };
-const clf = await load({ model, backend });
+// One image per worker at a time, workers on every core: the classifier itself runs one thread.
+const clf = await load({ model, backend, threads: 1 });
 const port = parentPort!;
 port.on('message', async (job: Job | 'close') => {
   if (job === 'close') { clf.dispose(); port.close(); return; }

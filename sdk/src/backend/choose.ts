@@ -12,6 +12,8 @@ import { PROBE_TOLERANCE, probeDifference, runProbe } from './probe.js';
 import { exclusive } from './queue.js';
 import { initWasm } from './wasm.js';
 import { availablePaths } from '../int8/kernels.js';
+import { isNode } from '../env.js';
+import { cpuCount } from '#platform';
 import { initWebgpu, mib, type GpuEntry } from './webgpu.js';
 
 export type BackendName = 'webgpu' | 'wasm';
@@ -46,6 +48,17 @@ export interface BackendChoice { backend: BackendName; attempts: BackendAttempt[
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** Threads for the int8 kernels: they need shared memory (Node; a cross-origin isolated page). */
+function int8Threads(requested?: number): { threads: number; reason: string } {
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  if (!isNode() && !g.crossOriginIsolated) {
+    return { threads: 1, reason: 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp for threads)' };
+  }
+  const cores = isNode() ? cpuCount() : g.navigator?.hardwareConcurrency ?? 1;
+  const threads = Math.max(1, Math.floor(requested ?? cores));
+  return { threads, reason: requested ? `${threads} requested` : `one per core (${cores} core${cores > 1 ? 's' : ''})` };
+}
+
 /**
  * Starts wasm and says how it runs; never throws. Used by the choice and by the run-time fallback. With `int8`,
  * resnet-edge's int8 kernels (no tfjs backend to start); where they cannot run, tfjs' wasm backend in float32.
@@ -56,7 +69,8 @@ export async function tryWasm(req: Pick<BackendRequest, 'wasmPaths' | 'threads' 
     const [path] = await availablePaths();
     if (path) {
       const isa = path === 'relaxed' ? 'relaxed SIMD' : 'SIMD128 (no relaxed SIMD here)';
-      return { backend: 'wasm', ok: true, compute: 'int8', threads: 1, reason: `resnet-edge's int8 kernels, ${isa}, 1 thread: they run on the calling thread` };
+      const plan = int8Threads(req.threads);
+      return { backend: 'wasm', ok: true, compute: 'int8', threads: plan.threads, reason: `resnet-edge's int8 kernels, ${isa}, ${plan.threads} thread${plan.threads > 1 ? 's' : ''}: ${plan.reason}` };
     }
     why = 'no WebAssembly SIMD128 for the int8 kernels, so tfjs computes in float32: ';
   }

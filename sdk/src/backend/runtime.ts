@@ -29,7 +29,14 @@ export type Compute = 'int8' | 'float32';
 
 /** The int8 kernels, when the attempt that won says the model computes there. */
 async function int8Net(pack: Pack, attempt: BackendAttempt | undefined): Promise<Int8ResNet | undefined> {
-  return attempt?.ok && attempt.compute === 'int8' ? Int8ResNet.create(pack) : undefined;
+  if (!attempt?.ok || attempt.compute !== 'int8') return undefined;
+  const net = await Int8ResNet.create(pack, undefined, attempt.threads);
+  if (net.threads < (attempt.threads ?? 1)) {
+    // Say what actually runs (e.g. a CSP that refuses blob: workers).
+    attempt.reason = attempt.reason.replace(/, \d+ threads?: .*$/s, `, ${net.threads} thread${net.threads > 1 ? 's' : ''}: ${net.threadsNote}`);
+    attempt.threads = net.threads;
+  }
+  return net;
 }
 
 export class Runtime {
@@ -143,6 +150,7 @@ export class Runtime {
     }
     const gpu = this.backend === 'webgpu';
     disposeLayers(this.#layers);
+    this.#int8?.dispose();
     this.#int8 = undefined;
     this.#pack = undefined;
     if (gpu) releaseFreeBuffers();

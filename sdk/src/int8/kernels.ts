@@ -3,12 +3,14 @@
  * detection, and a bump allocator over the module's memory. Each model gets its own instance, so disposing a
  * classifier frees its memory with it.
  */
-import { RELAXED_WASM, SIMD_WASM } from './kernels.generated.js';
+import { RELAXED_MT_WASM, RELAXED_WASM, SIMD_MT_WASM, SIMD_WASM } from './kernels.generated.js';
+import { GemmPool, type GemmArgs } from './threads.js';
 
 export type KernelPath = 'relaxed' | 'simd';
 
 export interface KernelExports {
-  memory: WebAssembly.Memory;
+  /** Absent from the -mt builds, which import a shared memory. */
+  memory?: WebAssembly.Memory;
   __heap_base: WebAssembly.Global;
   path(): number;
   quantize_u7(x: number, n: number, q: number, params: number): void;
@@ -30,8 +32,8 @@ const modules: Partial<Record<KernelPath, Promise<WebAssembly.Module | undefined
  */
 async function answersRight(module: WebAssembly.Module): Promise<boolean> {
   const k = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
-  const base = k.__heap_base.value as number, mem = () => k.memory.buffer;
-  if (mem().byteLength < base + 1024) k.memory.grow(1);
+  const base = k.__heap_base.value as number, mem = () => k.memory!.buffer;
+  if (mem().byteLength < base + 1024) k.memory!.grow(1);
   const a = base, w = base + 64, b = base + 192, wsum = base + 320, one = base + 352, zero = base + 368, out = base + 384;
   const av = new Uint8Array(mem(), a, 32), wv = new Int8Array(mem(), w, 64);
   av.forEach((_, i) => { av[i] = (i * 37 + 11) % 128; });
@@ -68,31 +70,76 @@ export async function availablePaths(): Promise<KernelPath[]> {
   return out;
 }
 
+/** A shared memory for the -mt builds, where this runtime has one (Node; browsers on cross-origin isolated pages). */
+function sharedMemory(): WebAssembly.Memory | undefined {
+  if (typeof SharedArrayBuffer === 'undefined') return undefined;
+  try {
+    return new WebAssembly.Memory({ initial: 16, maximum: 32768, shared: true });
+  } catch {
+    return undefined;
+  }
+}
+
 export class Kernels {
   readonly k: KernelExports;
+  readonly memory: WebAssembly.Memory;
   #top: number;
+  #pool: GemmPool | undefined;
+  /** Why fewer threads run than were asked for, if so. */
+  threadsNote = '';
 
-  private constructor(readonly path: KernelPath, instance: WebAssembly.Instance) {
+  private constructor(readonly path: KernelPath, instance: WebAssembly.Instance, memory?: WebAssembly.Memory) {
     this.k = instance.exports as unknown as KernelExports;
+    this.memory = memory ?? this.k.memory!;
     this.#top = this.k.__heap_base.value as number;
   }
 
-  /** A fresh instance on `path` (default: the fastest this runtime validates). */
-  static async create(path?: KernelPath): Promise<Kernels> {
+  /** A fresh instance on `path` (default: the fastest this runtime validates), with `threads` where shared memory exists. */
+  static async create(path?: KernelPath, threads = 1): Promise<Kernels> {
     const paths = await availablePaths();
     const chosen = path ?? paths[0];
     if (!chosen || !paths.includes(chosen)) {
-      throw new Error(path === 'relaxed' ? "this runtime has no relaxed SIMD that computes resnet-edge's int8 kernels right" : 'resnet-edge\'s int8 kernels need WebAssembly SIMD128, which this runtime lacks');
+      throw new Error(chosen === 'relaxed' ? "this runtime has no relaxed SIMD that computes resnet-edge's int8 kernels right" : 'resnet-edge\'s int8 kernels need WebAssembly SIMD128, which this runtime lacks');
     }
-    return new Kernels(chosen, await WebAssembly.instantiate((await compiled(chosen))!, {}));
+    const memory = threads > 1 ? sharedMemory() : undefined;
+    if (!memory) {
+      const kern = new Kernels(chosen, await WebAssembly.instantiate((await compiled(chosen))!, {}));
+      if (threads > 1) kern.threadsNote = 'this runtime has no shared WebAssembly memory';
+      return kern;
+    }
+    const module = await WebAssembly.compile(bytes(chosen === 'relaxed' ? RELAXED_MT_WASM : SIMD_MT_WASM));
+    const kern = new Kernels(chosen, await WebAssembly.instantiate(module, { env: { memory } }), memory);
+    try {
+      kern.#pool = await GemmPool.start(module, memory, (n) => kern.alloc(n), threads);
+    } catch (e) {
+      kern.threadsNote = `the worker threads could not start (${(e as Error).message})`;
+    }
+    return kern;
+  }
+
+  /** Threads the GEMM runs on. */
+  get threads(): number { return this.#pool?.threads ?? 1; }
+
+  /** The GEMM over all `m` rows: on the worker threads too when there are any and the work is worth splitting. */
+  gemm(args: GemmArgs): void {
+    const [a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out] = args;
+    const rows = (begin: number, end: number) => this.k.gemm_u7s8(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, begin, end);
+    if (this.#pool && m * n * kpad >= 1 << 18) this.#pool.run(args, rows);
+    else rows(0, m);
+  }
+
+  /** Stops the worker threads (the instance itself is freed with its last reference). */
+  stop(): void {
+    this.#pool?.stop();
+    this.#pool = undefined;
   }
 
   /** `bytes` of the module's memory, 16-byte aligned, growing it as needed. Lives as long as the instance. */
   alloc(bytes: number): number {
     const ptr = this.#top;
     this.#top = Math.ceil((ptr + bytes) / 16) * 16;
-    const have = this.k.memory.buffer.byteLength;
-    if (this.#top > have) this.k.memory.grow(Math.ceil((this.#top - have) / 65536));
+    const have = this.memory.buffer.byteLength;
+    if (this.#top > have) this.memory.grow(Math.ceil((this.#top - have) / 65536));
     return ptr;
   }
 
@@ -101,8 +148,8 @@ export class Kernels {
     return this.#top;
   }
 
-  f32(ptr: number, length: number): Float32Array { return new Float32Array(this.k.memory.buffer, ptr, length); }
-  i32(ptr: number, length: number): Int32Array { return new Int32Array(this.k.memory.buffer, ptr, length); }
-  u8(ptr: number, length: number): Uint8Array { return new Uint8Array(this.k.memory.buffer, ptr, length); }
-  i8(ptr: number, length: number): Int8Array { return new Int8Array(this.k.memory.buffer, ptr, length); }
+  f32(ptr: number, length: number): Float32Array { return new Float32Array(this.memory.buffer, ptr, length); }
+  i32(ptr: number, length: number): Int32Array { return new Int32Array(this.memory.buffer, ptr, length); }
+  u8(ptr: number, length: number): Uint8Array { return new Uint8Array(this.memory.buffer, ptr, length); }
+  i8(ptr: number, length: number): Int8Array { return new Int8Array(this.memory.buffer, ptr, length); }
 }

@@ -45,12 +45,15 @@ export class Int8ResNet {
   }
 
   get path(): KernelPath { return this.#k.path; }
+  /** Threads the GEMMs run on, and why fewer than asked for, if so. */
+  get threads(): number { return this.#k.threads; }
+  get threadsNote(): string { return this.#k.threadsNote; }
   /** Bytes of the module's memory in use: int8 weights, per-channel constants, activation buffers. */
   get memoryBytes(): number { return this.#k.used; }
 
-  /** Repacks every layer of an int8 pack into a fresh kernel instance. */
-  static async create(pack: Pack, path?: KernelPath): Promise<Int8ResNet> {
-    const net = new Int8ResNet(await Kernels.create(path), pack.manifest.architecture);
+  /** Repacks every layer of an int8 pack into a fresh kernel instance (with `threads` where shared memory exists). */
+  static async create(pack: Pack, path?: KernelPath, threads = 1): Promise<Int8ResNet> {
+    const net = new Int8ResNet(await Kernels.create(path, threads), pack.manifest.architecture);
     const largest = Math.max(...pack.manifest.tensors.map((t) => t.shape.reduce((a, b) => a * b, 1)));
     const staging = net.#k.alloc(largest);
     for (const t of pack.manifest.tensors) net.#layers.set(t.name, net.#pack(pack.payload, t, staging));
@@ -96,7 +99,7 @@ export class Int8ResNet {
       this.#k.k.im2col_u8(q.ptr, q.h, q.w, q.c, L.k, stride, pad, oh, ow, L.kpad, q.zp, a);
     }
     const out = to.ensure(m * L.npad * 4);
-    this.#k.k.gemm_u7s8(a, m, L.kpad, L.w, L.npad, L.wsum, L.wscale, L.bias, q.scale, q.zp, res ? res.ptr : 0, relu ? 1 : 0, out, 0, m);
+    this.#k.gemm([a, m, L.kpad, L.w, L.npad, L.wsum, L.wscale, L.bias, q.scale, q.zp, res ? res.ptr : 0, relu ? 1 : 0, out]);
     return { ptr: out, h: oh, w: ow, c: L.npad };
   }
 
@@ -156,6 +159,11 @@ export class Int8ResNet {
     if (!head) return { pooled };
     const fc = this.#conv('fc', this.#quantize({ ptr: pooledPtr, h: 1, w: 1, c: x.c }), 1, false, slots[2]);
     return { pooled, logits: this.#k.f32(fc.ptr, arch.numClasses).slice() };
+  }
+
+  /** Stops the worker threads; the memory goes with the last reference. */
+  dispose(): void {
+    this.#k.stop();
   }
 
   /** Logits (head) or pooled features for `n` crops, concatenated. */

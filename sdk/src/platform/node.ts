@@ -32,3 +32,23 @@ export async function jpegDecoderModule(): Promise<WebAssembly.Module> {
 }
 
 export const cpuCount = (): number => availableParallelism();
+
+/** A worker thread running `code` (a CommonJS script); unref'd, so that it never keeps Node alive by itself. */
+export async function startWorker(code: string): Promise<WorkerLike> {
+  const { Worker } = await import('node:worker_threads');
+  const w = new Worker(code, { eval: true });
+  w.unref();
+  return {
+    postMessage: (m) => w.postMessage(m),
+    onMessage: (fn) => w.on('message', fn),
+    onError: (fn) => w.on('error', (e) => fn(e.message)),
+    terminate: () => void w.terminate(),
+  };
+}
+
+export interface WorkerLike {
+  postMessage(message: unknown): void;
+  onMessage(fn: (message: unknown) => void): void;
+  onError(fn: (reason: string) => void): void;
+  terminate(): void;
+}

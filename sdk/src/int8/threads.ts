@@ -1,0 +1,85 @@
+/**
+ * Worker threads for the int8 GEMM: each worker instantiates the same kernels on the same shared memory and, when
+ * the calling thread publishes a GEMM (a generation counter and its arguments in a control block), computes its
+ * share of the output rows; the calling thread computes the first share and spins until the others are done.
+ * Used where shared memory exists: Node, and cross-origin isolated pages.
+ */
+import { startWorker, type WorkerLike } from '#platform';
+
+/** The workers' script: plain JS, self-contained (no outer names), so that no bundler or minifier can break it. */
+const WORKER = `
+const isNode = typeof self === 'undefined';
+const port = isNode ? require('node:worker_threads').parentPort : self;
+const listen = (fn) => (isNode ? port.on('message', fn) : (self.onmessage = (e) => fn(e.data)));
+listen(async ({ module, memory, ctl, index, count, stackTop }) => {
+  const k = (await WebAssembly.instantiate(module, { env: { memory } })).exports;
+  k.__stack_pointer.value = stackTop;
+  port.postMessage('ready');
+  const i32 = new Int32Array(memory.buffer, ctl, 16), f32 = new Float32Array(memory.buffer, ctl, 16);
+  let gen = 0;
+  for (;;) {
+    Atomics.wait(i32, 0, gen);
+    gen = Atomics.load(i32, 0);
+    if (gen < 0) return;
+    const m = i32[3], per = Math.ceil(m / count / 2) * 2, begin = Math.min(m, index * per), end = Math.min(m, begin + per);
+    if (begin < end) k.gemm_u7s8(i32[2], m, i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], begin, end);
+    Atomics.add(i32, 1, 1);
+  }
+});
+`;
+
+const STACK_BYTES = 256 * 1024;
+
+export type GemmArgs = [a: number, m: number, kpad: number, b: number, n: number, wsum: number, wscale: number, bias: number,
+  scale: number, zp: number, res: number, relu: number, out: number];
+
+export class GemmPool {
+  private constructor(private readonly memory: WebAssembly.Memory, private readonly ctl: number, private readonly workers: WorkerLike[]) {}
+
+  /** Starts `count - 1` workers on `module`/`memory`; `alloc` gives them the control block and their stacks. */
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, alloc: (bytes: number) => number, count: number): Promise<GemmPool> {
+    const ctl = alloc(64);
+    const workers: WorkerLike[] = [];
+    try {
+      await Promise.all(Array.from({ length: count - 1 }, async (_, i) => {
+        const w = await startWorker(WORKER);
+        workers.push(w);
+        const stackTop = alloc(STACK_BYTES) + STACK_BYTES;
+        await new Promise<void>((ready, fail) => {
+          w.onMessage((m) => (m === 'ready' ? ready() : fail(new Error(String(m)))));
+          w.onError((reason) => fail(new Error(reason)));
+          setTimeout(() => fail(new Error('no answer after 10 s')), 10_000);
+          w.postMessage({ module, memory, ctl, index: i + 1, count, stackTop });
+        });
+      }));
+    } catch (e) {
+      workers.forEach((w) => w.terminate());
+      throw e;
+    }
+    return new GemmPool(memory, ctl, workers);
+  }
+
+  get threads(): number { return this.workers.length + 1; }
+
+  /** One GEMM over every row, split between the workers and `own` (the calling thread's rows [begin, end)). */
+  run(args: GemmArgs, own: (begin: number, end: number) => void): void {
+    const i32 = new Int32Array(this.memory.buffer, this.ctl, 16), f32 = new Float32Array(this.memory.buffer, this.ctl, 16);
+    const [a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out] = args;
+    i32.set([a, m, kpad, b, n, wsum, wscale, bias], 2);
+    f32[10] = scale;
+    i32.set([zp, res, relu, out], 11);
+    Atomics.store(i32, 1, 0);
+    Atomics.add(i32, 0, 1);
+    Atomics.notify(i32, 0);
+    const per = Math.ceil(m / this.threads / 2) * 2;
+    own(0, Math.min(m, per));
+    while (Atomics.load(i32, 1) < this.workers.length) { /* the workers finish within the same GEMM */ }
+  }
+
+  stop(): void {
+    const i32 = new Int32Array(this.memory.buffer, this.ctl, 16);
+    Atomics.store(i32, 0, -1);
+    Atomics.notify(i32, 0);
+    this.workers.forEach((w) => w.terminate());
+  }
+}
