@@ -2,7 +2,7 @@
 // The demo page: load a pack with progress, classify a dropped/picked photo or the camera, show the top-5 as bars,
 // the backend in use and why, and each inference's latency. Only resnet-edge's public API is used.
 import { load, type BackendOption, type Classifier, type ImageInput } from 'resnet-edge';
-import { $, showBackend, showError, showResults } from './view.ts';
+import { $, dropZone, loadCallbacks, showBackend, showError, showResults } from './view.ts';
 
 const samples = import.meta.glob('../../assets/*.{png,jpg}', { eager: true, query: '?url', import: 'default' }) as Record<string, string>;
 
@@ -19,16 +19,7 @@ async function loadModel(): Promise<void> {
   document.body.dataset.ready = 'false';
   try {
     clf = await load({
-      model: url || undefined, backend,
-      onProgress: (p) => {
-        ($('progress') as HTMLProgressElement).value = p.fraction;
-        $('phase').textContent = p.phase;
-      },
-      onBackendChange: (e) => {
-        $('banner').textContent = `Moved from ${e.from} to ${e.to}: ${e.reason}`;
-        $('banner').hidden = false;
-        showBackend(clf!);
-      },
+      model: url || undefined, backend, ...loadCallbacks(() => clf),
     });
     showBackend(clf);
     document.body.dataset.ready = 'true';
@@ -61,15 +52,7 @@ function showFile(file: File): void {
 }
 
 function wireInputs(): void {
-  const drop = $('drop');
-  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    const file = e.dataTransfer?.files[0];
-    if (file) showFile(file);
-  });
+  dropZone(showFile);
   ($('file') as HTMLInputElement).addEventListener('change', (e) => {
     const file = (e.target as HTMLInputElement).files?.[0];
     if (file) showFile(file);

@@ -1,6 +1,6 @@
 // What the demos show: the backend and every reason, the top-5 as bars, an error. Shared by the web demo and the
 // Electron demo's renderer, which have the same page elements (ids below).
-import type { Classifier, Prediction } from 'resnet-edge';
+import type { Classifier, LoadOptions, Prediction } from 'resnet-edge';
 
 export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -39,4 +39,33 @@ export function showResults(top: Prediction[], ms: number, backend: string): voi
   }));
   $('latency').textContent = `${ms.toFixed(1)} ms on ${backend}`;
   document.body.dataset.classified = String(Number(document.body.dataset.classified ?? 0) + 1);
+}
+
+/** load() callbacks: progress in #progress and #phase; a move to another backend in #banner and the reasons. */
+export function loadCallbacks(current: () => Classifier | undefined): Pick<LoadOptions, 'onProgress' | 'onBackendChange'> {
+  return {
+    onProgress: (p) => {
+      ($('progress') as HTMLProgressElement).value = p.fraction;
+      $('phase').textContent = p.phase;
+    },
+    onBackendChange: (e) => {
+      $('banner').textContent = `Moved from ${e.from} to ${e.to}: ${e.reason}`;
+      $('banner').hidden = false;
+      const c = current();
+      if (c) showBackend(c);
+    },
+  };
+}
+
+/** Makes #drop a drop zone: `onFile` gets the first dropped file. */
+export function dropZone(onFile: (file: File) => void): void {
+  const drop = $('drop');
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    const file = e.dataTransfer?.files[0];
+    if (file) onFile(file);
+  });
 }

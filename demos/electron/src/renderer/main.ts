@@ -2,7 +2,7 @@
 // (app://bundle/models/…), classifies images the main process opens for it (window.resnetEdge, from the preload)
 // or that are dropped on it, and shows the top-5 with the web demo's view.
 import { load, type Classifier, type ImageInput } from 'resnet-edge';
-import { $, showBackend, showError, showResults } from '../../../web/src/view.ts';
+import { $, dropZone, loadCallbacks, showBackend, showError, showResults } from '../../../web/src/view.ts';
 import '../../../web/src/style.css';
 import type { DesktopApi } from '../bridge.ts';
 
@@ -24,16 +24,7 @@ async function loadModel(): Promise<void> {
   document.body.dataset.ready = 'false';
   try {
     clf = await load({
-      model: new URL(`models/${name}`, location.href).href,
-      onProgress: (p) => {
-        ($('progress') as HTMLProgressElement).value = p.fraction;
-        $('phase').textContent = p.phase;
-      },
-      onBackendChange: (e) => {
-        $('banner').textContent = `Moved from ${e.from} to ${e.to}: ${e.reason}`;
-        $('banner').hidden = false;
-        if (clf) showBackend(clf);
-      },
+      model: new URL(`models/${name}`, location.href).href, ...loadCallbacks(() => clf),
     });
     showBackend(clf);
     document.body.dataset.ready = 'true';
@@ -73,15 +64,7 @@ async function start(): Promise<void> {
   await loadModel();
 }
 
-const drop = $('drop');
-drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
-drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-drop.addEventListener('drop', (e) => {
-  e.preventDefault();
-  drop.classList.remove('over');
-  const file = e.dataTransfer?.files[0];
-  if (file) then(() => classify(file, file));
-});
+dropZone((file) => then(() => classify(file, file)));
 $('open').addEventListener('click', () => then(openImage));
 $('load').addEventListener('click', () => then(loadModel));
 then(() => start().catch(showError));
