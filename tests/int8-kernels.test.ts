@@ -52,6 +52,13 @@ describe('int8 kernels', () => {
     clf.dispose();
   });
 
+  it('a Node process that never disposes its classifier still exits (the worker threads do not hold it)', () => {
+    const script = `import('resnet-edge').then(async ({ load }) => { const c = await load({ threads: 2 }); console.log(c.diagnostics.find((d) => d.backend === 'wasm').threads); })`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, cwd: ROOT });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '2');
+  });
+
   it('the committed modules are what sdk/kernels/int8.c compiles to', { skip: hasClang ? false : `${CLANG} is not installed (apt-get install clang-19 lld-19)` }, () => {
     assert.equal(readFileSync(OUTPUT, 'utf8'), generated(compileKernels()), 'run pnpm build:kernels and commit the result');
   });

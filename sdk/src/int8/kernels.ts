@@ -80,6 +80,9 @@ function sharedMemory(): WebAssembly.Memory | undefined {
   }
 }
 
+/** Stops the worker threads of kernels that were dropped without stop() (a classifier never disposed). */
+const orphans = new FinalizationRegistry<GemmPool>((pool) => pool.stop());
+
 export class Kernels {
   readonly k: KernelExports;
   readonly memory: WebAssembly.Memory;
@@ -111,6 +114,7 @@ export class Kernels {
     const kern = new Kernels(chosen, await WebAssembly.instantiate(module, { env: { memory } }), memory);
     try {
       kern.#pool = await GemmPool.start(module, memory, (n) => kern.alloc(n), threads);
+      orphans.register(kern, kern.#pool, kern);
     } catch (e) {
       kern.threadsNote = `the worker threads could not start (${(e as Error).message})`;
     }
@@ -130,6 +134,7 @@ export class Kernels {
 
   /** Stops the worker threads (the instance itself is freed with its last reference). */
   stop(): void {
+    orphans.unregister(this);
     this.#pool?.stop();
     this.#pool = undefined;
   }

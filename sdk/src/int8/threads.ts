@@ -6,10 +6,13 @@
  */
 import { startWorker, type WorkerLike } from '#platform';
 
-/** The workers' script: plain JS, self-contained (no outer names), so that no bundler or minifier can break it. */
-const WORKER = `
+/**
+ * The workers' script: plain JS, self-contained (no outer names), so that no bundler or minifier can break it. It
+ * runs as a classic script (browsers) or as CommonJS or ESM (Node's eval workers follow the parent's --input-type).
+ */
+const WORKER = `(async () => {
 const isNode = typeof self === 'undefined';
-const port = isNode ? require('node:worker_threads').parentPort : self;
+const port = isNode ? (await import('node:worker_threads')).parentPort : self;
 const listen = (fn) => (isNode ? port.on('message', fn) : (self.onmessage = (e) => fn(e.data)));
 listen(async ({ module, memory, ctl, index, count, stackTop }) => {
   const k = (await WebAssembly.instantiate(module, { env: { memory } })).exports;
@@ -26,6 +29,7 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
     Atomics.add(i32, 1, 1);
   }
 });
+})();
 `;
 
 const STACK_BYTES = 256 * 1024;

@@ -40,8 +40,9 @@ export async function startWorker(code: string): Promise<WorkerLike> {
   w.unref();
   return {
     postMessage: (m) => w.postMessage(m),
-    onMessage: (fn) => w.on('message', fn),
-    onError: (fn) => w.on('error', (e) => fn(e.message)),
+    // A 'message' listener refs the worker again: unref after attaching, so that it never keeps Node alive.
+    onMessage: (fn) => { w.on('message', fn); w.unref(); },
+    onError: (fn) => { w.on('error', (e) => fn(e.message)); w.unref(); },
     terminate: () => void w.terminate(),
   };
 }
