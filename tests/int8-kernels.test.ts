@@ -78,8 +78,8 @@ describe('int8 kernels', () => {
     const net = await Int8ResNet.create(p, 'simd');
     net.run(new Float32Array(224 * 224 * 3), 1, 224, true);
     const weights = p.manifest.tensors.reduce((s, t) => s + t.weight.bytes, 0);
-    // int8 weights (11.7 MB) + repacking pad + one staging copy of the largest layer + 3 float buffers of
-    // 112×112×64 + codes + im2col rows: well under the 46.8 MB a float32 copy of the weights alone would take.
+    // int8 weights (11.7 MB) + repacking pad + 3 float buffers of
+    // 112×112×64 + codes + im2col rows (which also stage the repacking): well under the 46.8 MB a float32 copy of the weights alone would take.
     console.log(`resnet18 int8 weights ${(weights / 2 ** 20).toFixed(1)} MiB, kernel memory ${(net.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
     assert.ok(net.memoryBytes < weights + 12 * 2 ** 20, `${net.memoryBytes} bytes`);
   });

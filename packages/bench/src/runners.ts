@@ -50,6 +50,9 @@ export function input(crop: number): { nhwc: Float32Array; nchw: Float32Array } 
   return { nhwc, nchw };
 }
 
+/** A fixed RGB crop for the runtimes' public classify path (which preprocesses it). */
+const rgbCrop = (crop: number) => ({ data: new Uint8Array(crop * crop * 3).map((_, i) => (i * 37) % 256), width: crop, height: crop, channels: 3 as const });
+
 export async function makeRunner(name: RunnerName, files: ModelFiles, opts: { threads: number; ort?: Ort; wasmPaths?: string }): Promise<Runner> {
   const { nhwc, nchw } = input(files.crop);
   if (name === 're-int8' || name === 're-int8-simd') {
@@ -60,7 +63,7 @@ export async function makeRunner(name: RunnerName, files: ModelFiles, opts: { th
     // Through the public API (the WebGPU path has no separate forward entry): includes preprocessing an RGB crop.
     const { load } = await import('../../../sdk/src/index.ts');
     const clf = await load({ model: await files.pack(), backend: 'webgpu', cache: false });
-    const rgb = { data: new Uint8Array(files.crop * files.crop * 3).map((_, i) => (i * 37) % 256), width: files.crop, height: files.crop, channels: 3 as const };
+    const rgb = rgbCrop(files.crop);
     return { name, detail: clf.diagnostics[0].adapter ?? 'adapter', run: () => clf.logits(rgb), dispose: async () => clf.dispose() };
   }
   if (name === 'tfjs-fp32') {
@@ -110,7 +113,7 @@ export async function interleaved(runners: Runner[], rounds: number, warmup = 3,
 
 /** Load + first result through each runtime's public entry point, from the model's bytes. */
 export async function coldStart(name: RunnerName, files: ModelFiles, opts: { threads: number; ort?: Ort; wasmPaths?: string }): Promise<{ ms: number; run: () => Promise<unknown> }> {
-  const rgb = { data: new Uint8Array(files.crop * files.crop * 3).map((_, i) => (i * 37) % 256), width: files.crop, height: files.crop, channels: 3 as const };
+  const rgb = rgbCrop(files.crop);
   if (name.startsWith('ort')) {
     const bytes = await files.onnx(name.endsWith('int8') ? 'int8' : 'fp32');
     const t = performance.now();

@@ -55,7 +55,8 @@ export class Int8ResNet {
   static async create(pack: Pack, path?: KernelPath, threads = 1): Promise<Int8ResNet> {
     const net = new Int8ResNet(await Kernels.create(path, threads), pack.manifest.architecture);
     const largest = Math.max(...pack.manifest.tensors.map((t) => t.shape.reduce((a, b) => a * b, 1)));
-    const staging = net.#k.alloc(largest);
+    // Staging for the repacking, in the im2col slot: the same memory serves the forward pass afterwards.
+    const staging = net.#col.ensure(largest);
     for (const t of pack.manifest.tensors) net.#layers.set(t.name, net.#pack(pack.payload, t, staging));
     return net;
   }
@@ -121,9 +122,8 @@ export class Int8ResNet {
   #block(x: Act, s: number, b: number, [, Y, S]: Slot[]): Act {
     const { arch } = this, p = blockName(s, b), stride = b === 0 ? arch.stages[s].stride : 1;
     const qx = this.#quantize(x);
-    let y: Act;
-    if (arch.block === 'basic') y = this.#conv(`${p}.conv1`, qx, stride, true, Y);
-    else y = this.#conv(`${p}.conv1`, qx, 1, true, Y);
+    // Basic blocks stride in conv1, bottlenecks (torchvision) in conv2.
+    let y = this.#conv(`${p}.conv1`, qx, arch.block === 'basic' ? stride : 1, true, Y);
     const out = stageOutWidth(arch, s);
     let shortcut = x;
     if (hasProjection(arch, s, b)) shortcut = this.#conv(`${p}.downsample`, qx, stride, false, S);
