@@ -1,12 +1,12 @@
 /**
  * resnet-edge's int8 kernels (sdk/kernels/int8.c) against scalar references (tests/int8-check.ts) on random shapes,
  * bit for bit; the relaxed-SIMD path's guard; the committed modules are what the C source compiles to; the int8
- * path keeps weights as int8 (no float copy in tfjs or in the kernels' memory). The relaxed path runs in Chromium:
- * e2e/int8-kernels.test.ts.
+ * path keeps weights as int8 (no float copy in tfjs or in the kernels' memory). The relaxed path runs here in Node 24
+ * (fetched by tools/fetch-node.mjs; .ci/run does) and in Chromium and Firefox: e2e/int8-kernels.test.ts.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
@@ -17,7 +17,11 @@ import { checkKernels } from './int8-check.ts';
 // @ts-expect-error plain ESM module without types
 import { compileKernels, generated, OUTPUT, CLANG } from '../tools/build-kernels.mjs';
 
+// @ts-expect-error plain ESM module without types
+import { nodePath } from '../tools/fetch-node.mjs';
+
 const hasClang = spawnSync(CLANG, ['--version']).status === 0;
+const node24: string = nodePath(24);
 
 describe('int8 kernels', () => {
   it('SIMD128 path: quantize, im2col, pack + GEMM with fused epilogue, pools are bit-identical to the references (4 × 200 random shapes)', async () => {
@@ -30,6 +34,32 @@ describe('int8 kernels', () => {
     const out = execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '-e', script], { encoding: 'utf8' });
     assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), ['simd']);
   });
+
+  it('relaxed SIMD in Node 24: detected without flags, bit-identical to the references, the same logits as SIMD128, on 2 threads too',
+    { skip: existsSync(node24) ? false : 'SKIPPED, not run: no Node 24 binary (node tools/fetch-node.mjs 24 fetches it; .ci/run does)' }, () => {
+      const script = `
+        const { availablePaths, Kernels } = await import('${join(ROOT, 'sdk/src/int8/kernels.ts')}');
+        const { checkKernels } = await import('${join(ROOT, 'tests/int8-check.ts')}');
+        const { Int8ResNet } = await import('${join(ROOT, 'sdk/src/int8/resnet.ts')}');
+        const { readPack } = await import('${join(ROOT, 'sdk/src/pack/read.ts')}');
+        const { readFileSync } = await import('node:fs');
+        const p = await readPack(new Uint8Array(readFileSync('${join(ROOT, 'sdk/models/default.pack')}')));
+        const img = new Float32Array(3 * 32 * 32 * 3).map((_, i) => Math.sin(i * 0.37) * 1.8);
+        const logits = [];
+        for (const [path, threads] of [['simd', 1], ['relaxed', 1], ['relaxed', 2]]) {
+          const net = await Int8ResNet.create(p, path, threads);
+          logits.push(Array.from(net.run(img, 3, 32, true)));
+          net.dispose();
+        }
+        console.log(JSON.stringify({ version: process.version, paths: await availablePaths(), fails: checkKernels(await Kernels.create('relaxed'), 200, 23), logits }));`;
+      const out = execFileSync(node24, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT });
+      const r = JSON.parse(out.trim().split('\n').pop()!);
+      assert.match(r.version, /^v24\./);
+      assert.deepEqual(r.paths, ['relaxed', 'simd']);
+      assert.deepEqual(r.fails, []);
+      assert.deepEqual(r.logits[1], r.logits[0], 'relaxed and SIMD128 compute the same integers');
+      assert.deepEqual(r.logits[2], r.logits[0], '2 threads');
+    });
 
   it('threads: GEMM rows on 2 and 3 worker threads give exactly the 1-thread logits; dispose() stops the workers', async () => {
     const { Int8ResNet } = await import('../sdk/src/int8/resnet.ts');

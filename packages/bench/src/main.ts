@@ -3,7 +3,8 @@
  * pnpm bench: resnet-edge against onnxruntime-web (fp32 and int8 QDQ), TF.js (tfjs-backend-wasm) and, in Node,
  * onnxruntime-node, on the same seeded ResNet-18, ResNet-50 and CIFAR ResNet-20, in Node and in headless Chromium
  * (COOP/COEP), with 1 and 2 threads: steady-state latency (interleaved), cold start, memory, model size.
- * Writes bench/results/{results.json,results.md,chart.svg}.   Options: --rounds N (default 20), --only node|chromium
+ * Writes bench/results/{results.json,results.md,chart.svg}.
+ * Options: --rounds N (default 20), --only node|chromium, --node 24[,22,/path/to/node] (more Node versions' rows).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -11,11 +12,12 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchBrowser } from './browser.ts';
 import { ensureModels, fileOf, MODELS, ROOT, type ModelName } from './files.ts';
+import { nodeBinaries } from './node-binary.ts';
 import { writeReport, type ColdRow, type LatencyRow, type Results } from './report.ts';
 import type { RunnerName } from './runners.ts';
 
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
-const rounds = Number(arg('rounds', '20')), only = arg('only', '');
+const rounds = Number(arg('rounds', '20')), only = arg('only', ''), nodes = nodeBinaries(arg('node', '').split(',').filter(Boolean));
 const THREADS = [1, 2];
 
 /** Fraction of CPU time spent busy across all cores over `ms` (the machine's load before the bench starts). */
@@ -27,7 +29,7 @@ async function busy(ms: number): Promise<number> {
   return 1 - (d[3] + d[4]) / total;
 }
 
-const child = (...args: string[]) => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'node-child.ts'), ...args],
+const child = (node: string, ...args: string[]) => JSON.parse(execFileSync(node, ['--import', 'tsx', join(import.meta.dirname, 'node-child.ts'), ...args],
   { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!);
 
 const sizeOf = (m: ModelName, r: RunnerName) => statSync(r.startsWith('ort') ? fileOf(m, r.endsWith('int8') ? 'int8' : 'fp32') : fileOf(m, 'pack')).size;
@@ -42,19 +44,21 @@ async function main() {
   await ensureModels();
   const results: Results = {
     date: new Date().toISOString(),
-    machine: { cpu: cpus()[0].model, cores: cpus().length, node: process.version, loadavgAtStart: loadavg().map((v) => v.toFixed(2)).join(' '), busyBeforeStart: `${(100 * (await busy(2000))).toFixed(1)} % of all cores over 2 s` },
+    machine: { cpu: cpus()[0].model, cores: cpus().length, node: nodes.map((n) => n.label).join(', '), loadavgAtStart: loadavg().map((v) => v.toFixed(2)).join(' '), busyBeforeStart: `${(100 * (await busy(2000))).toFixed(1)} % of all cores over 2 s` },
     latency: [], cold: [],
   };
   const started = Date.now();
   if (only !== 'chromium') {
-    for (const threads of THREADS) {
-      console.error(`node: ${threads} thread(s), ${rounds} rounds…`);
-      pushLatency(results.latency, 'Node 20', threads, child('latency', String(threads), String(rounds)));
+    for (const node of nodes) {
+      for (const threads of THREADS) {
+        console.error(`${node.label}: ${threads} thread(s), ${rounds} rounds…`);
+        pushLatency(results.latency, node.label, threads, child(node.path, 'latency', String(threads), String(rounds)));
+      }
     }
-    for (const model of MODELS) {
+    for (const node of nodes) for (const model of MODELS) {
       for (const runner of ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8', 'ort-node-fp32', 'ort-node-int8'] as RunnerName[]) {
-        const r = child('cold', runner, model, '1');
-        results.cold.push({ env: 'Node 20', model, runner, ms: r.ms, memoryBytes: r.peakRssBytes - r.baseRssBytes, modelBytes: sizeOf(model, runner) } as ColdRow);
+        const r = child(node.path, 'cold', runner, model, '1');
+        results.cold.push({ env: node.label, model, runner, ms: r.ms, memoryBytes: r.peakRssBytes - r.baseRssBytes, modelBytes: sizeOf(model, runner) } as ColdRow);
       }
     }
   }
