@@ -15,3 +15,9 @@ if (have === want) {
   execFileSync('/usr/bin/python3', ['-W', 'ignore', 'tools/reference.py', '--out', OUT], { stdio: ['ignore', 'inherit', 'inherit'] });
   console.log(`reference models: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
+
+// The fuzz tests' seed files (tools/fuzz_seeds.py): a small CIFAR ResNet-8 as safetensors and ONNX.
+if (!existsSync(`${OUT}/fuzz/cifar8-folded.onnx`)) {
+  console.log('fuzz seeds: generating tests/.models/fuzz with PyTorch …');
+  execFileSync('/usr/bin/python3', ['-W', 'ignore', 'tools/fuzz_seeds.py', '--out', `${OUT}/fuzz`], { stdio: ['ignore', 'inherit', 'inherit'] });
+}

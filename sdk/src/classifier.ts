@@ -1,5 +1,5 @@
 /** The classifier a user holds: a verified pack on a backend, and the calls that run it. */
-import { UsageError } from './errors.js';
+import { ComputeError, UsageError } from './errors.js';
 import type { BackendAttempt, BackendName } from './backend/choose.js';
 import type { BackendChange, Runtime } from './backend/runtime.js';
 import { toRawImage, type ImageInput } from './image/source.js';
@@ -22,10 +22,15 @@ export interface ModelInfo {
   origin: PackOrigin;
 }
 
-/** Softmax in float64, from float32 logits. */
+/** Softmax in float64, from float32 logits; NaN or infinite logits are a ComputeError (no probability would mean anything). */
 export function softmax(logits: ArrayLike<number>): Float64Array {
   let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  for (let i = 0; i < logits.length; i++) {
+    if (!Number.isFinite(logits[i])) {
+      throw new ComputeError('NON_FINITE_OUTPUT', `The model computed a score of ${logits[i]} for class ${i}: its weights overflow float32 on this image. The pack is unusable; re-convert it from a working model.`);
+    }
+    max = Math.max(max, logits[i]);
+  }
   const out = new Float64Array(logits.length);
   let sum = 0;
   for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] - max);

@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'PACK_INTEGRITY'
   | 'IMAGE_UNSUPPORTED' | 'IMAGE_DECODE' | 'IMAGE_INVALID'
   | 'MODEL_FORMAT' | 'MODEL_NOT_RESNET'
-  | 'INVALID_ARGUMENT' | 'DISPOSED' | 'NO_BACKEND' | 'LOAD_FAILED';
+  | 'INVALID_ARGUMENT' | 'DISPOSED' | 'ABORTED' | 'NO_BACKEND' | 'LOAD_FAILED'
+  | 'NON_FINITE_OUTPUT';
 
 export class ResnetEdgeError extends Error {
   readonly code: ErrorCode;
@@ -28,3 +29,5 @@ export class ModelFormatError extends ResnetEdgeError {}
 export class UsageError extends ResnetEdgeError {}
 /** No backend could be initialised, or loading failed for another reason. */
 export class BackendError extends ResnetEdgeError {}
+/** The model computed scores that are not numbers (NaN or infinite): weights too large for float32 on this input. */
+export class ComputeError extends ResnetEdgeError {}

@@ -9,5 +9,5 @@ export type { BackendName, BackendOption, BackendAttempt } from './backend/choos
 export type { ModelSource, PackOrigin } from './pack/source.js';
 export type { Architecture, Preprocess, WeightDType } from './pack/format.js';
 export {
-  ResnetEdgeError, PackError, ImageError, ModelFormatError, UsageError, BackendError, type ErrorCode,
+  ResnetEdgeError, PackError, ImageError, ModelFormatError, UsageError, BackendError, ComputeError, type ErrorCode,
 } from './errors.js';

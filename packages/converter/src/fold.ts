@@ -1,3 +1,4 @@
+import { ModelFormatError } from 'resnet-edge';
 import type { SourceConv } from './tensor.js';
 
 /** A layer ready to store: fp32 weight in PyTorch layout and fp32 bias, BatchNorm folded in. */
@@ -9,6 +10,12 @@ export interface FoldedLayer { name: string; shape: number[]; weight: Float32Arr
  */
 export function foldConv(name: string, c: SourceConv): FoldedLayer {
   const shape = c.weight.shape, out = shape[0], per = c.weight.data.length / out;
+  const params: [string, ArrayLike<number> | undefined][] = c.bn
+    ? [['bias', c.bias ?? new Float32Array(out)], ['BatchNorm weight', c.bn.gamma], ['BatchNorm bias', c.bn.beta], ['BatchNorm running_mean', c.bn.mean], ['BatchNorm running_var', c.bn.variance]]
+    : [['bias', c.bias ?? new Float32Array(out)]];
+  for (const [what, v] of params) {
+    if (v?.length !== out) throw new ModelFormatError('MODEL_FORMAT', `${c.where}: its ${what} has ${v?.length ?? 'no'} values for ${out} output channels.`);
+  }
   const weight = new Float32Array(c.weight.data.length);
   const bias = new Float32Array(out);
   for (let o = 0; o < out; o++) {

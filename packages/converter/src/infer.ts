@@ -77,5 +77,17 @@ export function inferArchitecture(src: SourceResnet): { architecture: Architectu
     }
   });
   if (layers.length !== expected.length) throw notResnet(`${layers.length} layers where the architecture needs ${expected.length}`);
+  for (const l of layers) checkFinite(l);
   return { architecture, layers };
+}
+
+/** NaN or infinite weights (or a BatchNorm whose variance + eps is not positive) would load and answer NaN: refused here. */
+function checkFinite(l: FoldedLayer): void {
+  if (l.bias.length !== l.shape[0]) throw new ModelFormatError('MODEL_FORMAT', `Layer ${l.name} has ${l.bias.length} biases for ${l.shape[0]} outputs.`);
+  for (const [what, data] of [['weight', l.weight], ['bias', l.bias]] as const) {
+    const i = data.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) {
+      throw new ModelFormatError('MODEL_FORMAT', `Layer ${l.name}'s ${what} is ${data[i]} at element ${i} (after folding its BatchNorm: a non-positive running_var + eps gives this too). The model is broken; check the file or re-export it.`);
+    }
+  }
 }

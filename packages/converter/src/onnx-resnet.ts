@@ -25,7 +25,10 @@ class Walker {
     for (const n of g.nodes) {
       if (!ALLOWED.has(n.opType)) throw notResnet(`it contains a ${n.opType} node`);
       for (const o of n.outputs) this.producers.set(o, n);
-      for (const i of n.inputs) this.consumers.set(i, [...(this.consumers.get(i) ?? []), n]);
+      for (const i of n.inputs) {
+        const list = this.consumers.get(i);
+        if (list) list.push(n); else this.consumers.set(i, [n]);
+      }
     }
   }
 

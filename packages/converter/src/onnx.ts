@@ -37,11 +37,12 @@ function readTensor(r: ProtoReader): { name: string; tensor: Tensor } {
   if (dims.some((d) => d < 0)) throw bad(`tensor "${name}" has a negative dimension`);
   const count = numel(dims);
   if (count > MAX_TENSOR_ELEMENTS) throw bad(`tensor "${name}" declares ${count} elements, more than any ResNet layer`);
-  const data = new Float32Array(count);
+  // Sizes are checked against the data actually present before anything is allocated.
   if (raw) {
     const size = { [DTYPE.FLOAT]: 4, [DTYPE.FLOAT16]: 2, [DTYPE.DOUBLE]: 8, [DTYPE.INT64]: 8, [DTYPE.INT32]: 4 }[dataType];
     if (!size) throw bad(`tensor "${name}" has unsupported data type ${dataType}`);
     if (raw.length !== count * size) throw bad(`tensor "${name}" has ${raw.length} bytes of data for ${count} elements of ${size} bytes`);
+    const data = new Float32Array(count);
     const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < count; i++) {
       data[i] = dataType === DTYPE.FLOAT ? v.getFloat32(i * 4, true)
@@ -49,12 +50,12 @@ function readTensor(r: ProtoReader): { name: string; tensor: Tensor } {
           : dataType === DTYPE.DOUBLE ? v.getFloat64(i * 8, true)
             : dataType === DTYPE.INT64 ? Number(v.getBigInt64(i * 8, true)) : v.getInt32(i * 4, true);
     }
-  } else {
-    const src = dataType === DTYPE.FLOAT ? floats : dataType === DTYPE.DOUBLE ? doubles : ints;
-    if (src.length !== count) throw bad(`tensor "${name}" has ${src.length} values for shape [${dims}]`);
-    data.set(src);
+    return { name, tensor: { shape: dims, data } };
   }
-  return { name, tensor: { shape: dims, data } };
+  if (![DTYPE.FLOAT, DTYPE.DOUBLE, DTYPE.INT32, DTYPE.INT64].includes(dataType as 1)) throw bad(`tensor "${name}" has unsupported data type ${dataType}`);
+  const src = dataType === DTYPE.FLOAT ? floats : dataType === DTYPE.DOUBLE ? doubles : ints;
+  if (src.length !== count) throw bad(`tensor "${name}" has ${src.length} values for shape [${dims}]`);
+  return { name, tensor: { shape: dims, data: Float32Array.from(src) } };
 }
 
 function readAttribute(r: ProtoReader): OnnxAttribute {

@@ -1,4 +1,5 @@
 /** Weight encodings for the pack and the error each one makes, per layer and in total. */
+import { ModelFormatError } from 'resnet-edge';
 import { halfToFloat, type WeightDType } from 'resnet-edge/pack';
 import type { FoldedLayer } from './fold.js';
 
@@ -30,9 +31,12 @@ function int8(layer: FoldedLayer): EncodedLayer {
   return { layer, bytes: new Uint8Array(q.buffer), scales, decoded };
 }
 
+const bits = new DataView(new ArrayBuffer(4));
+
 /** float -> IEEE half, round to nearest even. */
 export function floatToHalf(v: number): number {
-  const f = new Float32Array([v]), u = new Uint32Array(f.buffer)[0];
+  bits.setFloat32(0, v, true);
+  const u = bits.getUint32(0, true);
   const sign = (u >>> 16) & 0x8000, exp = (u >>> 23) & 0xff, mant = u & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
   const e = exp - 127 + 15;
@@ -56,6 +60,9 @@ function float16(layer: FoldedLayer): EncodedLayer {
   const back = new Float32Array(1);
   for (let i = 0; i < h.length; i++) {
     h[i] = floatToHalf(layer.weight[i]);
+    if ((h[i] & 0x7c00) === 0x7c00) {
+      throw new ModelFormatError('MODEL_FORMAT', `Layer ${layer.name}'s weight ${layer.weight[i]} (element ${i}) is beyond float16's range (±65504); convert with dtype int8 or float32.`);
+    }
     back[0] = halfToFloat(h[i]);
     decoded[i] = back[0];
   }

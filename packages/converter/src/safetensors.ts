@@ -6,16 +6,17 @@ import { numel, type Tensor } from './tensor.js';
 const bad = (what: string): ModelFormatError => new ModelFormatError('MODEL_FORMAT', `Not a readable safetensors file: ${what}.`);
 
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+const MAX_TENSORS = 20_000;
 const SIZES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, U8: 1, I8: 1, BOOL: 1 };
 
 function decode(dtype: string, bytes: Uint8Array, count: number): Float32Array {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(count);
+  const out = new Float32Array(count), bits = new DataView(new ArrayBuffer(4));
   for (let i = 0; i < count; i++) {
     switch (dtype) {
       case 'F32': out[i] = v.getFloat32(i * 4, true); break;
       case 'F16': out[i] = halfToFloat(v.getUint16(i * 2, true)); break;
-      case 'BF16': out[i] = new Float32Array(new Uint32Array([v.getUint16(i * 2, true) << 16]).buffer)[0]; break;
+      case 'BF16': bits.setUint32(0, v.getUint16(i * 2, true) << 16, true); out[i] = bits.getFloat32(0, true); break;
       case 'F64': out[i] = v.getFloat64(i * 8, true); break;
       case 'I64': out[i] = Number(v.getBigInt64(i * 8, true)); break;
       case 'I32': out[i] = v.getInt32(i * 4, true); break;
@@ -41,10 +42,11 @@ export function readSafetensors(bytes: Uint8Array): Map<string, Tensor> {
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw bad('the header is not a JSON object');
   const data = bytes.subarray(8 + headerLen);
-  const out = new Map<string, Tensor>();
-  for (const [name, h] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const size = SIZES[h?.dtype];
+  const entries = Object.entries(header).filter(([name]) => name !== '__metadata__');
+  if (entries.length > MAX_TENSORS) throw bad(`the header lists ${entries.length} tensors, more than any ResNet state dict (ResNet-152 has about 1,000)`);
+  const out = new Map<string, Tensor>(), ranges: [number, number, string][] = [];
+  for (const [name, h] of entries) {
+    const size = typeof h?.dtype === 'string' && Object.hasOwn(SIZES, h.dtype) ? SIZES[h.dtype] : 0;
     if (!size) throw bad(`tensor "${name}" has unsupported dtype ${JSON.stringify(h?.dtype)}`);
     if (!Array.isArray(h.shape) || h.shape.some((d) => !Number.isInteger(d) || d < 0)) throw bad(`tensor "${name}" has an invalid shape`);
     const [begin, end]: number[] = Array.isArray(h.data_offsets) ? h.data_offsets : [NaN, NaN];
@@ -52,7 +54,15 @@ export function readSafetensors(bytes: Uint8Array): Map<string, Tensor> {
     if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > data.length || end - begin !== count * size) {
       throw bad(`tensor "${name}" (${h.dtype} [${h.shape}]) has data offsets [${begin}, ${end}] inconsistent with its shape or the file size (${data.length} data bytes)`);
     }
-    out.set(name, { shape: h.shape, data: decode(h.dtype, data.subarray(begin, end), count) });
+    ranges.push([begin, end, name]);
+  }
+  ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i][0] < ranges[i - 1][1]) throw bad(`tensors "${ranges[i - 1][2]}" and "${ranges[i][2]}" overlap in the data`);
+  }
+  for (const [name, h] of entries) {
+    const [begin, end] = h.data_offsets;
+    out.set(name, { shape: h.shape, data: decode(h.dtype, data.subarray(begin, end), numel(h.shape)) });
   }
   return out;
 }

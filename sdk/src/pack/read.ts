@@ -2,6 +2,7 @@ import { PackError } from '../errors.js';
 import { HEADER_BYTES, MAX_MANIFEST_BYTES, PACK_MAGIC, PACK_VERSION, align, type PackManifest } from './format.js';
 import { sha256Hex } from './sha256.js';
 import { validateManifest } from './validate.js';
+import { checkPayloadValues } from './values.js';
 
 /** A verified pack: its manifest, its payload, and the whole file (for integrity checks). */
 export interface Pack { manifest: PackManifest; payload: Uint8Array; file: Uint8Array }
@@ -50,6 +51,7 @@ async function checkDigest(manifest: PackManifest, payload: Uint8Array, onProgre
   if (got !== manifest.payload.sha256) {
     throw new PackError('PACK_CORRUPT', `Pack payload is corrupted: its sha256 is ${got}, the manifest says ${manifest.payload.sha256}. Download or copy the file again.`);
   }
+  checkPayloadValues(manifest, payload);
 }
 
 /** Parses and fully verifies a pack held in memory (size, manifest, sha256). */
@@ -74,8 +76,9 @@ function truncatedAt(have: number, need: number, part: string): never {
 }
 
 /**
- * Reads a pack from a stream of chunks (fetch body, file stream) without ever holding more than the
- * manifest declares: the file buffer is allocated once, at the validated declared size.
+ * Reads a pack from a stream of chunks (fetch body, file stream) without ever holding more than the manifest
+ * declares, nor much more than has arrived: the buffer grows by doubling (from 1 MiB) up to the declared size, so a
+ * short file that claims a huge payload costs no more memory than its bytes.
  */
 export async function readPackStream(
   chunks: AsyncIterable<Uint8Array>,
@@ -85,7 +88,13 @@ export async function readPackStream(
   let head: Uint8Array = new Uint8Array(0);
   let manifest: PackManifest | undefined;
   let file: Uint8Array = new Uint8Array(0);
-  let loaded = 0;
+  let loaded = 0, total = 0;
+  const append = (chunk: Uint8Array) => {
+    if (loaded + chunk.length > total) throw overlong(total);
+    if (loaded + chunk.length > file.length) file = grow(file, loaded, Math.min(total, Math.max(loaded + chunk.length, 2 * file.length, 1 << 20)));
+    file.set(chunk, loaded);
+    loaded += chunk.length;
+  };
   for await (const chunk of chunks) {
     signal?.throwIfAborted();
     if (!manifest) {
@@ -95,21 +104,25 @@ export async function readPackStream(
       const mBytes = parseHeader(head);
       if (head.length < HEADER_BYTES + mBytes) continue;
       manifest = parseManifest(head.subarray(HEADER_BYTES, HEADER_BYTES + mBytes));
-      file = new Uint8Array(payloadOffset(mBytes) + manifest.payload.bytes);
-      if (head.length > file.length) throw overlong(file.length);
-      file.set(head);
+      total = payloadOffset(mBytes) + manifest.payload.bytes;
+      loaded = 0;
+      append(head);
     } else {
-      if (loaded + chunk.length > file.length) throw overlong(file.length);
-      file.set(chunk, loaded);
-      loaded += chunk.length;
+      append(chunk);
     }
-    onProgress?.({ phase: 'download', loadedBytes: loaded, totalBytes: file.length });
+    onProgress?.({ phase: 'download', loadedBytes: loaded, totalBytes: manifest ? total : undefined });
   }
   if (!manifest) throw truncated(`the stream ended after ${loaded} bytes, before the manifest was complete`);
-  if (loaded < file.length) truncatedAt(loaded, file.length, 'payload');
-  const payload = file.subarray(file.length - manifest.payload.bytes);
+  if (loaded < total) truncatedAt(loaded, total, 'payload');
+  const payload = file.subarray(total - manifest.payload.bytes, total);
   await checkDigest(manifest, payload, onProgress);
-  return { manifest, payload, file };
+  return { manifest, payload, file: file.subarray(0, total) };
+}
+
+function grow(file: Uint8Array, used: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  out.set(file.subarray(0, used));
+  return out;
 }
 
 const overlong = (declared: number): PackError =>
