@@ -21,3 +21,9 @@ if (!existsSync(`${OUT}/fuzz/cifar8-folded.onnx`)) {
   console.log('fuzz seeds: generating tests/.models/fuzz with PyTorch …');
   execFileSync('/usr/bin/python3', ['-W', 'ignore', 'tools/fuzz_seeds.py', '--out', `${OUT}/fuzz`], { stdio: ['ignore', 'inherit', 'inherit'] });
 }
+
+// The bad-image tests' files (tools/bad_images.py).
+if (!existsSync(`${OUT}/bad-images/drawing.svg`)) {
+  console.log('bad images: generating tests/.models/bad-images with PIL …');
+  execFileSync('/usr/bin/python3', ['tools/bad_images.py', '--out', `${OUT}/bad-images`], { stdio: ['ignore', 'inherit', 'inherit'] });
+}

@@ -8,12 +8,19 @@ import type { PackOrigin } from './pack/source.js';
 import { preprocess, tenCrops } from './preprocess.js';
 
 export interface Prediction { label: string; index: number; probability: number }
-export interface ClassifyOptions {
+export interface CallOptions {
+  /** Aborts this call: it rejects with the signal's reason (an AbortError) and its queued work is skipped. */
+  signal?: AbortSignal;
+}
+export interface ClassifyOptions extends CallOptions {
   /** How many classes to return, best first (default 5, at most the class count). */
   topK?: number;
   /** 1 (default): the centre crop. 10: the paper's 10-crop test (4 corners + centre and their mirror images), probabilities averaged. */
   crops?: 1 | 10;
 }
+
+/** Throws when the call must stop: the classifier was disposed or the call's signal aborted. */
+type Checkpoint = () => void;
 export interface ModelInfo {
   name: string; architecture: Architecture; preprocess: Preprocess; labels: readonly string[]; dtype: WeightDType;
   /** sha256 of the pack's payload (from its manifest, verified). */
@@ -56,6 +63,8 @@ export class Classifier extends EventTarget {
   readonly model: ModelInfo;
   #runtime: Runtime;
   #disposed = false;
+  /** The calls not settled yet: dispose() rejects them. */
+  #pending = new Set<(e: unknown) => void>();
 
   /** @internal Use load(). */
   constructor(manifest: PackManifest, runtime: Runtime, origin: PackOrigin) {
@@ -76,31 +85,57 @@ export class Classifier extends EventTarget {
   }
 
   #check(): void {
-    if (this.#disposed) throw new UsageError('DISPOSED', 'This classifier was disposed; call load() again to get a new one.');
+    if (this.#disposed) throw disposedError('This classifier was disposed; call load() again to get a new one.');
+  }
+
+  /**
+   * Runs one public call: it settles when `work` does, or as soon as its signal aborts or the classifier is disposed.
+   * `work` gets a checkpoint to call between its steps, so that abandoned work stops at the next one.
+   */
+  #call<T>(signal: AbortSignal | undefined, work: (checkpoint: Checkpoint) => Promise<T>): Promise<T> {
+    this.#check();
+    signal?.throwIfAborted();
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const checkpoint = () => { if (settled) throw new Error('abandoned'); };
+      const settle = (ok: boolean, v: unknown) => {
+        if (settled) return;
+        settled = true;
+        this.#pending.delete(fail);
+        signal?.removeEventListener('abort', onAbort);
+        if (ok) resolve(v as T); else reject(v);
+      };
+      const fail = (e: unknown) => settle(false, e);
+      const onAbort = () => fail(signal!.reason);
+      this.#pending.add(fail);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      work(checkpoint).then((v) => settle(true, v), fail);
+    });
   }
 
   /** Runs a batch of preprocessed crops; returns [N × K] logits (head) or pooled features. */
-  async #run(crops: Float32Array[], head: boolean): Promise<Float32Array> {
-    this.#check();
+  #run(crops: Float32Array[], head: boolean, checkpoint: Checkpoint): Promise<Float32Array> {
+    checkpoint();
     const size = this.model.preprocess.crop;
     const batch = new Float32Array(crops.length * size * size * 3);
     crops.forEach((c, i) => batch.set(c, i * c.length));
-    return this.#runtime.run(this.model.architecture, batch, crops.length, size, head);
+    return this.#runtime.run(this.model.architecture, batch, crops.length, size, head, checkpoint);
   }
 
-  async #centre(image: ImageInput): Promise<Float32Array> {
-    this.#check();
-    return preprocess(await toRawImage(image), this.model.preprocess);
+  async #centre(image: ImageInput, checkpoint: Checkpoint): Promise<Float32Array> {
+    const raw = await toRawImage(image);
+    checkpoint();
+    return preprocess(raw, this.model.preprocess);
   }
 
   /** Raw class scores (logits) for one image (centre crop), as a Float32Array of length numClasses. */
-  async logits(image: ImageInput): Promise<Float32Array> {
-    return this.#run([await this.#centre(image)], true);
+  async logits(image: ImageInput, options: CallOptions = {}): Promise<Float32Array> {
+    return this.#call(options.signal, async (cp) => this.#run([await this.#centre(image, cp)], true, cp));
   }
 
   /** The pooled features before the classifier (global average pool of the last stage), one image. */
-  async embed(image: ImageInput): Promise<Float32Array> {
-    return this.#run([await this.#centre(image)], false);
+  async embed(image: ImageInput, options: CallOptions = {}): Promise<Float32Array> {
+    return this.#call(options.signal, async (cp) => this.#run([await this.#centre(image, cp)], false, cp));
   }
 
   /** The topK most probable classes for one image, best first. */
@@ -111,23 +146,33 @@ export class Classifier extends EventTarget {
       throw new UsageError('INVALID_ARGUMENT', `topK must be an integer from 1 to ${n} (the model's class count), got ${topK}.`);
     }
     if (crops !== 1 && crops !== 10) throw new UsageError('INVALID_ARGUMENT', `crops must be 1 or 10, got ${crops}.`);
-    let probs: Float64Array;
-    if (crops === 1) {
-      probs = softmax(await this.logits(image));
-    } else {
-      this.#check();
-      const logits = await this.#run(tenCrops(await toRawImage(image), this.model.preprocess), true);
-      probs = new Float64Array(n);
-      for (let c = 0; c < 10; c++) softmax(logits.subarray(c * n, (c + 1) * n)).forEach((p, i) => { probs[i] += p / 10; });
-    }
-    const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b).slice(0, topK);
-    return order.map((index) => ({ label: this.model.labels[index], index, probability: probs[index] }));
+    return this.#call(options.signal, async (cp) => {
+      let probs: Float64Array;
+      if (crops === 1) {
+        probs = softmax(await this.#run([await this.#centre(image, cp)], true, cp));
+      } else {
+        const raw = await toRawImage(image);
+        cp();
+        const logits = await this.#run(tenCrops(raw, this.model.preprocess), true, cp);
+        probs = new Float64Array(n);
+        for (let c = 0; c < 10; c++) softmax(logits.subarray(c * n, (c + 1) * n)).forEach((p, i) => { probs[i] += p / 10; });
+      }
+      const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b).slice(0, topK);
+      return order.map((index) => ({ label: this.model.labels[index], index, probability: probs[index] }));
+    });
   }
 
-  /** Frees the weights on the backend. Later calls throw a DISPOSED error. */
+  /**
+   * Frees the weights on the backend. Calls still pending reject with a DISPOSED error (work already running on
+   * the backend finishes first, then everything is freed); later calls throw DISPOSED.
+   */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    const pending = [...this.#pending];
+    for (const fail of pending) fail(disposedError('The classifier was disposed while this call was pending.'));
     this.#runtime.dispose();
   }
 }
+
+const disposedError = (message: string) => new UsageError('DISPOSED', message);

@@ -12,6 +12,7 @@ import { disposeLayers, uploadLayers } from '../net/upload.js';
 import { Int8ResNet } from '../int8/resnet.js';
 import { noBackend, tryWasm, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choose.js';
 import { exclusive } from './queue.js';
+import { UsageError } from '../errors.js';
 import { deviceLost, deviceMaxBuffer, guarded, releaseFreeBuffers } from './webgpu.js';
 
 /** Runs `work` on `backend`, in turn with every other backend use of the page (see queue.ts). */
@@ -48,6 +49,7 @@ export class Runtime {
   #pack: Pack | undefined;
   #pending = 0;
   #disposeWhenIdle = false;
+  #disposed = false;
 
   private constructor(pack: Pack, choice: BackendChoice, private readonly request: BackendRequest,
     private readonly onChange: (change: BackendChange) => void, int8: Int8ResNet | undefined) {
@@ -65,19 +67,27 @@ export class Runtime {
     return onBackend(choice.backend, async () => new Runtime(pack, choice, request, onChange, undefined));
   }
 
-  /** Runs an NHWC float32 batch of `n` crops; returns logits (head) or pooled features, [n × K]. */
-  async run(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean): Promise<Float32Array> {
+  /**
+   * Runs an NHWC float32 batch of `n` crops; returns logits (head) or pooled features, [n × K]. `proceed` is called
+   * when the batch's turn comes and throws if it is no longer wanted (aborted, classifier disposed): it is skipped.
+   */
+  async run(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean, proceed: () => void = () => {}): Promise<Float32Array> {
+    if (this.#disposed) throw new UsageError('DISPOSED', 'This classifier was disposed; call load() again to get a new one.');
     this.#pending++;
     try {
-      return await this.#run(arch, batch, n, crop, head);
+      return await this.#run(arch, batch, n, crop, head, proceed);
     } finally {
       if (--this.#pending === 0 && this.#disposeWhenIdle) this.dispose();
     }
   }
 
-  #run(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean): Promise<Float32Array> {
-    if (this.#int8) return Promise.resolve(this.#int8.run(batch, n, crop, head));
+  async #run(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean, proceed: () => void): Promise<Float32Array> {
+    if (this.#int8) {
+      proceed();
+      return this.#int8.run(batch, n, crop, head);
+    }
     return onBackend(this.backend, async () => {
+      proceed();
       if (this.backend === 'wasm') return this.#forward(arch, batch, n, crop, head);
       try {
         return await this.#chunked(arch, batch, n, crop, head);
@@ -144,6 +154,7 @@ export class Runtime {
 
   /** Frees the weights now, or after the runs already started. */
   dispose(): void {
+    this.#disposed = true;
     if (this.#pending > 0) {
       this.#disposeWhenIdle = true;
       return;

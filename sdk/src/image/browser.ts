@@ -1,6 +1,7 @@
 /** Browser image sources (DOM elements, bitmaps, video frames) -> pixels, through a 2-D canvas. */
 import { ImageError } from '../errors.js';
 import type { RawImage } from '../preprocess.js';
+import { checkPixelCount } from './limits.js';
 
 /** Everything a canvas can draw that resnet-edge accepts. */
 export type DrawableImage = ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | HTMLVideoElement | VideoFrame;
@@ -47,6 +48,7 @@ function canvas2d(w: number, h: number): CanvasRenderingContext2D | OffscreenCan
 export function drawablePixels(src: DrawableImage): RawImage {
   const [w, h] = sizeOf(src);
   if (w < 1 || h < 1) throw new ImageError('IMAGE_INVALID', `The image is ${w}×${h}; it has no pixels to classify.`);
+  checkPixelCount(w, h, 'The image');
   const ctx = canvas2d(w, h);
   ctx.drawImage(src as CanvasImageSource, 0, 0, w, h);
   const { data } = ctx.getImageData(0, 0, w, h);

@@ -8,9 +8,8 @@ import { jpegDecoderModule } from '#platform';
 import { isNode } from '../env.js';
 import { ImageError } from '../errors.js';
 import type { RawImage } from '../preprocess.js';
+import { checkPixelCount } from './limits.js';
 
-/** Decoding refuses images above this many pixels. */
-export const MAX_PIXELS = 100_000_000;
 
 export type ImageFormat = 'jpeg' | 'png';
 
@@ -42,24 +41,38 @@ function readyJpeg(): Promise<void> {
   return jpegReady;
 }
 
-/** JPEG SOF marker dimensions, read before decoding so that huge images are refused cheaply. */
-function jpegSize(bytes: Uint8Array): [number, number] | undefined {
+interface JpegHeader { width: number; height: number; components: number; scanAt: number }
+
+/** The JPEG's frame (SOF: size, colour components) and where its first scan starts, read from the marker segments. */
+function jpegHeader(bytes: Uint8Array): Partial<JpegHeader> {
+  const out: Partial<JpegHeader> = {};
   for (let i = 2; i + 9 < bytes.length;) {
-    if (bytes[i] !== 0xff) return undefined;
+    if (bytes[i] !== 0xff) return out;
     const marker = bytes[i + 1];
     const len = (bytes[i + 2] << 8) | bytes[i + 3];
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return [(bytes[i + 7] << 8) | bytes[i + 8], (bytes[i + 5] << 8) | bytes[i + 6]];
+      Object.assign(out, { width: (bytes[i + 7] << 8) | bytes[i + 8], height: (bytes[i + 5] << 8) | bytes[i + 6], components: bytes[i + 9] });
     }
+    if (marker === 0xda) return { ...out, scanAt: i };
     i += 2 + len;
   }
-  return undefined;
+  return out;
+}
+
+/** Whether an end-of-image marker follows the first scan (entropy-coded data cannot contain FF D9). */
+function hasEnd(bytes: Uint8Array, scanAt: number): boolean {
+  for (let i = bytes.length - 2; i > scanAt; i--) if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return true;
+  return false;
 }
 
 async function fromJpeg(bytes: Uint8Array): Promise<RawImage> {
-  const size = jpegSize(bytes);
-  if (size && size[0] * size[1] > MAX_PIXELS) {
-    throw new ImageError('IMAGE_INVALID', `The JPEG is ${size[0]}×${size[1]}, above the ${MAX_PIXELS / 1e6} megapixel limit; scale it down first.`);
+  const h = jpegHeader(bytes);
+  if (h.width !== undefined) checkPixelCount(h.width, h.height!, 'The JPEG');
+  if (h.components === 4) {
+    throw new ImageError('IMAGE_UNSUPPORTED', 'This is a CMYK JPEG (4 colour components, from a print workflow); resnet-edge reads RGB and grayscale JPEGs. Save it as RGB first.');
+  }
+  if (h.scanAt === undefined || !hasEnd(bytes, h.scanAt)) {
+    throw new ImageError('IMAGE_DECODE', `The JPEG is truncated: ${h.scanAt === undefined ? 'it ends before its image data' : 'its image data has no end marker'} (${bytes.length} bytes). Download or copy it again.`);
   }
   await readyJpeg();
   const img = await decodeJpegWasm(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
@@ -68,9 +81,7 @@ async function fromJpeg(bytes: Uint8Array): Promise<RawImage> {
 
 function fromPng(bytes: Uint8Array): RawImage {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length >= 24 && view.getUint32(16) * view.getUint32(20) > MAX_PIXELS) {
-    throw new ImageError('IMAGE_INVALID', `The PNG is ${view.getUint32(16)}×${view.getUint32(20)}, above the ${MAX_PIXELS / 1e6} megapixel limit; scale it down first.`);
-  }
+  if (bytes.length >= 24) checkPixelCount(view.getUint32(16), view.getUint32(20), 'The PNG');
   const png = decodePng(bytes);
   const { width, height } = png;
   let channels = png.channels;
@@ -103,7 +114,10 @@ function fromPng(bytes: Uint8Array): RawImage {
 export async function decodeImage(bytes: Uint8Array): Promise<RawImage> {
   const format = sniffFormat(bytes);
   if (!format) {
-    throw new ImageError('IMAGE_UNSUPPORTED', `Not a JPEG or PNG image (${describe(bytes)}). Pass JPEG/PNG bytes or raw {data, width, height, channels} pixels.`);
+    const svg = /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/i.test(new TextDecoder('latin1').decode(bytes.subarray(0, 256)));
+    throw new ImageError('IMAGE_UNSUPPORTED', svg
+      ? 'This is an SVG (a vector drawing, not pixels): draw it at the size you want onto a canvas (or load it into an <img>) and pass that.'
+      : `Not a JPEG or PNG image (${describe(bytes)}). Pass JPEG/PNG bytes or raw {data, width, height, channels} pixels.`);
   }
   let img: RawImage;
   try {
