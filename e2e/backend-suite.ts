@@ -125,6 +125,7 @@ export function backendSuite(name: string, launch: () => Promise<Browser>, adapt
       assert.equal(r.events.length, 1);
       assert.match(r.events[0], /^webgpu->wasm: the WebGPU device was lost/);
       r.logits.forEach((l) => assert.ok(maxAbsDiff(softmax(l), softmax(want)) <= 1e-4));
+      assert.deepEqual(r.unhandled, [], 'no unhandled promise rejection');
     });
   });
 }

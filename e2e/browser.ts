@@ -24,8 +24,8 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/
 
 /** Static files from `routes` (URL prefix -> directory) on 127.0.0.1; `extra` serves in-memory files. */
 /** With `isolated`, every response carries COOP/COEP, so the page is cross-origin isolated (wasm threads). */
-export async function serve(routes: Record<string, string>, extra: Record<string, Uint8Array> = {}, isolated = false): Promise<{ url: string; server: Server }> {
-  const policy = isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
+export async function serve(routes: Record<string, string>, extra: Record<string, Uint8Array> = {}, isolated = false, headers: Record<string, string> = {}): Promise<{ url: string; server: Server }> {
+  const policy = { ...(isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {}), ...headers };
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const body = extra[path] ?? (() => {

@@ -44,10 +44,24 @@ async function classify(input: ImageInput): Promise<void> {
 /** One classification at a time, in order. */
 const enqueue = (input: ImageInput) => (busy = busy.then(() => classify(input)));
 
+/** The photo is drawn on a canvas (not an <img> with a blob: URL), so that a strict CSP (img-src 'self') allows it. */
+async function showPreview(file: File): Promise<void> {
+  const preview = $('preview') as HTMLCanvasElement;
+  try {
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, 640 / Math.max(bitmap.width, bitmap.height));
+    preview.width = Math.max(1, Math.round(bitmap.width * scale));
+    preview.height = Math.max(1, Math.round(bitmap.height * scale));
+    preview.getContext('2d')!.drawImage(bitmap, 0, 0, preview.width, preview.height);
+    bitmap.close();
+    preview.hidden = false;
+  } catch {
+    preview.hidden = true; // not an image the browser draws: the classifier says what is wrong
+  }
+}
+
 function showFile(file: File): void {
-  const preview = $('preview') as HTMLImageElement;
-  preview.src = URL.createObjectURL(file);
-  preview.hidden = false;
+  void showPreview(file);
   enqueue(file);
 }
 
