@@ -15,10 +15,14 @@ import { exclusive } from './queue.js';
 import { UsageError } from '../errors.js';
 import { deviceLost, deviceMaxBuffer, guarded, releaseFreeBuffers } from './webgpu.js';
 
-/** Runs `work` on `backend`, in turn with every other backend use of the page (see queue.ts). */
-export function onBackend<T>(backend: BackendName, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` on `backend`, in turn with every other backend use of the page (see queue.ts). A function is read
+ * when the turn comes: a classifier may have moved to another backend while the work waited.
+ */
+export function onBackend<T>(backend: BackendName | (() => BackendName), work: () => Promise<T>): Promise<T> {
   return exclusive(async () => {
-    if (tf.getBackend() !== backend) await tf.setBackend(backend);
+    const name = typeof backend === 'function' ? backend() : backend;
+    if (tf.getBackend() !== name) await tf.setBackend(name);
     return work();
   });
 }
@@ -86,8 +90,10 @@ export class Runtime {
       proceed();
       return this.#int8.run(batch, n, crop, head);
     }
-    return onBackend(this.backend, async () => {
+    return onBackend(() => (this.#int8 ? tf.getBackend() as BackendName : this.backend), async () => {
       proceed();
+      const moved = this.#int8 as Int8ResNet | undefined; // the classifier moved to the int8 kernels while this call waited
+      if (moved) return moved.run(batch, n, crop, head);
       if (this.backend === 'wasm') return this.#forward(arch, batch, n, crop, head);
       try {
         return await this.#chunked(arch, batch, n, crop, head);
