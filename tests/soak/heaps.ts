@@ -20,9 +20,9 @@ export function trackWasmMemories(): void {
     return r;
   };
   const Instance = W.Instance;
-  W.Instance = new Proxy(Instance, { construct: (t, a) => note(Reflect.construct(t, a)) });
+  W.Instance = new Proxy(Instance, { construct: (t, a) => note(Reflect.construct(t, a) as WebAssembly.Instance) });
   const Memory = W.Memory;
-  W.Memory = new Proxy(Memory, { construct: (t, a) => { const m = Reflect.construct(t, a); memories.add(m); return m; } });
+  W.Memory = new Proxy(Memory, { construct: (t, a) => { const m = Reflect.construct(t, a) as WebAssembly.Memory; memories.add(m); return m; } });
   if (W.instantiateStreaming) W.instantiateStreaming = undefined; // Emscripten falls back to instantiate()
 }
 

@@ -50,9 +50,9 @@ export interface SoakReport {
   heapGrowthAfterWarmUp: number; changedAnswers: string[];
 }
 
-/** Runs at least `count` classifications (whole rounds); the first round is the warm-up. */
-export async function soak(clf: Classifier, count: number, onRound?: (r: SoakReport) => void): Promise<SoakReport> {
-  const images = soakImages(), rounds = Math.max(2, Math.ceil(count / images.length));
+/** Runs at least `count` classifications (whole rounds); the first round is the warm-up. `tenCrops: false`: single crops only. */
+export async function soak(clf: Classifier, count: number, onRound?: (r: SoakReport) => void, tenCrops = true): Promise<SoakReport> {
+  const images = soakImages().map((x) => (tenCrops ? x : { ...x, crops: 1 as const })), rounds = Math.max(2, Math.ceil(count / images.length));
   const first = new Map<string, Prediction[]>();
   const rep: SoakReport = { classifications: 0, rounds, seconds: 0, tensors: [], bytes: [], gpuBytes: [], heapBytes: [], heapGrowthAfterWarmUp: 0, changedAnswers: [] };
   const t0 = performance.now();
