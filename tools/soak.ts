@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * pnpm soak [--count N] [--backend int8|float32|webgpu]: the soak test's loop (tests/soak.test.ts), longer (default
+ * pnpm soak [--count N] [--backend int8|float32|webgpu] [--single-crop]: the soak test's loop (tests/soak.test.ts), longer (default
  * 20,000 classifications per setting), printing tf.memory() and the wasm heaps after every round. Exits 1 if
  * tensors, bytes or GPU bytes change after the warm-up round, an answer changes, or the heaps grow more than 1 MiB.
  */
@@ -12,7 +12,7 @@ const { load } = await import('resnet-edge');
 const { soak } = await import('../tests/soak/soak.ts');
 
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
-const count = Number(arg('count', '20000')), only = arg('backend', '');
+const count = Number(arg('count', '20000')), only = arg('backend', ''), tenCrops = !process.argv.includes('--single-crop');
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (!process.env.VK_ICD_FILENAMES && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
 
@@ -33,7 +33,7 @@ for (const [name, open] of Object.entries(settings)) {
   const r = await soak(clf, count, (r) => {
     const i = r.tensors.length - 1;
     console.log(`${name} round ${i + 1}/${r.rounds}: ${r.classifications} classifications, ${r.seconds.toFixed(0)} s; tensors ${r.tensors[i]}, tfjs bytes ${r.bytes[i]}, GPU bytes ${r.gpuBytes[i]}, wasm heaps ${mib(r.heapBytes[i])}`);
-  });
+  }, tenCrops);
   const flat = (['tensors', 'bytes', 'gpuBytes'] as const).every((k) => r[k].every((v) => v === r[k][0]));
   const ok = flat && r.changedAnswers.length === 0 && r.heapGrowthAfterWarmUp <= 1 << 20;
   console.log(`${name}: ${ok ? 'OK' : 'FAILED'}: ${r.classifications} classifications on ${clf.backend}, memory ${flat ? 'flat' : 'NOT flat'}, `

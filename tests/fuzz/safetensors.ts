@@ -26,7 +26,7 @@ function editHeader(r: Rng, h: Record<string, any>): string {
     const edit = int(r, 0, 6);
     if (!t || typeof t !== 'object') continue;
     if (edit === 0) t.dtype = pick(r, DTYPES);
-    else if (edit === 1) t.shape = pick(r, [[], [0], [-1, 4], [2 ** 31, 2 ** 31], [1e9, 1e9, 1e9], [...t.shape, 2], t.shape.slice(1), [1.5], 'x', null]);
+    else if (edit === 1) { const shape = Array.isArray(t.shape) ? t.shape : []; t.shape = pick(r, [[], [0], [-1, 4], [2 ** 31, 2 ** 31], [1e9, 1e9, 1e9], [...shape, 2], shape.slice(1), [1.5], 'x', null]); }
     else if (edit === 2 && Array.isArray(t.data_offsets)) t.data_offsets[int(r, 0, 1)] = pick(r, ODD);
     else if (edit === 3 && Array.isArray(t.data_offsets)) t.data_offsets = [t.data_offsets[1], t.data_offsets[0]];
     else if (edit === 4) h[pick(r, names)] = pick(r, ODD);
