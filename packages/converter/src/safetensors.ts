@@ -44,7 +44,7 @@ export function readSafetensors(bytes: Uint8Array): Map<string, Tensor> {
   const data = bytes.subarray(8 + headerLen);
   const entries = Object.entries(header).filter(([name]) => name !== '__metadata__');
   if (entries.length > MAX_TENSORS) throw bad(`the header lists ${entries.length} tensors, more than any ResNet state dict (ResNet-152 has about 1,000)`);
-  const out = new Map<string, Tensor>(), ranges: [number, number, string][] = [];
+  const ranges: { name: string; dtype: string; shape: number[]; begin: number; end: number; count: number }[] = [];
   for (const [name, h] of entries) {
     const size = typeof h?.dtype === 'string' && Object.hasOwn(SIZES, h.dtype) ? SIZES[h.dtype] : 0;
     if (!size) throw bad(`tensor "${name}" has unsupported dtype ${JSON.stringify(h?.dtype)}`);
@@ -54,15 +54,12 @@ export function readSafetensors(bytes: Uint8Array): Map<string, Tensor> {
     if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > data.length || end - begin !== count * size) {
       throw bad(`tensor "${name}" (${h.dtype} [${h.shape}]) has data offsets [${begin}, ${end}] inconsistent with its shape or the file size (${data.length} data bytes)`);
     }
-    ranges.push([begin, end, name]);
+    ranges.push({ name, dtype: h.dtype, shape: h.shape, begin, end, count });
   }
-  ranges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i][0] < ranges[i - 1][1]) throw bad(`tensors "${ranges[i - 1][2]}" and "${ranges[i][2]}" overlap in the data`);
+  const sorted = [...ranges].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i].begin < sorted[i - 1].end) throw bad(`tensors "${sorted[i - 1].name}" and "${sorted[i].name}" overlap in the data`);
   }
-  for (const [name, h] of entries) {
-    const [begin, end] = h.data_offsets;
-    out.set(name, { shape: h.shape, data: decode(h.dtype, data.subarray(begin, end), numel(h.shape)) });
-  }
-  return out;
+  // Decoded only once every entry is known to be sound.
+  return new Map(ranges.map((r) => [r.name, { shape: r.shape, data: decode(r.dtype, data.subarray(r.begin, r.end), r.count) }]));
 }

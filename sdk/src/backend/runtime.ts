@@ -11,8 +11,8 @@ import { largestActivationBytes } from '../net/memory.js';
 import { disposeLayers, uploadLayers } from '../net/upload.js';
 import { Int8ResNet } from '../int8/resnet.js';
 import { noBackend, tryWasm, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choose.js';
-import { exclusive } from './queue.js';
 import { UsageError } from '../errors.js';
+import { exclusive } from './queue.js';
 import { deviceLost, deviceMaxBuffer, guarded, releaseFreeBuffers } from './webgpu.js';
 
 /**

@@ -10,7 +10,6 @@ import { ImageError } from '../errors.js';
 import type { RawImage } from '../preprocess.js';
 import { checkPixelCount } from './limits.js';
 
-
 export type ImageFormat = 'jpeg' | 'png';
 
 export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
