@@ -19,6 +19,7 @@ export interface ChildResult {
   perRun: Omit<GpuCounters, 'liveBytes' | 'peakBytes'>;
   gpuPeakBytes: number;
   profile?: { kernelMs: number; wallMs: number; kernels: Record<string, number> };
+  variants?: Record<string, number>;
 }
 
 const softmax = (l: ArrayLike<number>) => {
@@ -54,14 +55,14 @@ export async function runChild(runner: GpuRunnerName, place: ModelPlace, rounds:
   const first = await r.run(1);
   const coldMs = performance.now() - t0;
 
-  const fp16 = runner === 'ort-webgpu-fp16';
+  const fp16 = runner.endsWith('f16');
   let check: ChildResult['check'];
   if (runner.startsWith('ort')) {
     check = { reference: 'PyTorch fp32', maxProbDiff: maxProbDiff(first, torch.logits), tolerance: fp16 ? 1e-2 : 1e-3, vsTorch: maxProbDiff(first, torch.logits) };
   } else {
-    const wasm = await wasmReference(place, 'int8');
-    await tf.setBackend('webgpu');
-    check = { reference: 'wasm fp32 (same pack)', maxProbDiff: maxProbDiff(first, wasm), tolerance: 1e-3, vsTorch: maxProbDiff(first, torch.logits) };
+    const wasm = await wasmReference(place, fp16 ? 'float16' : 'int8');
+    if (runner === 'tfjs-webgpu') await tf.setBackend('webgpu');
+    check = { reference: 'wasm fp32 (same pack)', maxProbDiff: maxProbDiff(first, wasm), tolerance: fp16 ? 1e-2 : 1e-3, vsTorch: maxProbDiff(first, torch.logits) };
   }
   if (!(check.maxProbDiff <= check.tolerance)) {
     throw new Error(`${runner} on ${place.name}: probabilities differ from ${check.reference} by ${check.maxProbDiff.toExponential(2)} (tolerance ${check.tolerance}); not timed`);
@@ -72,13 +73,17 @@ export async function runChild(runner: GpuRunnerName, place: ModelPlace, rounds:
   const c = dawn.counters, before = { ...c };
   await r.run(1);
   const perRun = { dispatches: c.dispatches - before.dispatches, submits: c.submits - before.submits, uploadBytes: c.uploadBytes - before.uploadBytes, readbacks: c.readbacks - before.readbacks };
-  let profile: ChildResult['profile'];
-  if (r.profile) {
-    const t = performance.now();
-    const p = await r.profile();
-    profile = { ...p, wallMs: performance.now() - t };
-  }
   const gpuPeakBytes = c.peakBytes;
+  // Diagnostics after the timings: a failure here costs only the diagnostic.
+  let profile: ChildResult['profile'], variants: ChildResult['variants'];
+  try {
+    const t = performance.now();
+    const p = await r.profile?.();
+    if (p) profile = { ...p, wallMs: performance.now() - t };
+    if (rounds >= 10) variants = await r.variants?.(); // not in the --small self-test
+  } catch (e) {
+    variants = { [`diagnostics failed: ${String((e as Error)?.message ?? e).slice(0, 200)}`]: NaN };
+  }
   await r.dispose();
-  return { runner, model: place.name, detail: r.detail, adapter: dawn.adapter, check, coldMs, b1, b10, perRun, gpuPeakBytes, profile };
+  return { runner, model: place.name, detail: r.detail, adapter: dawn.adapter, check, coldMs, b1, b10, perRun, gpuPeakBytes, profile, variants };
 }

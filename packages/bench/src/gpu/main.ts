@@ -8,6 +8,7 @@
  * Options: --small (ResNet-18 at 32×32, 3 rounds: the CI test of the bench itself, on SwiftShader)
  *          --models resnet18,resnet50  --size 224  --rounds 50  --runners a,b  --out bench/results-gpu
  *          --data bench/.models-gpu  --tfjs-wasm DIR/  --ort-wasm DIR/  (PYTHON=… picks the python with torch)
+ *          --budget S (start no runtime after S seconds; the report says which were left out)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,7 +44,7 @@ async function makeModels(dir: string, models: string[], size: number, rounds: n
 
 function child(runner: GpuRunnerName, place: ModelPlace, rounds: number): { result?: GpuResults['rows'][number]; error?: string } {
   const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], 'child', runner, JSON.stringify(place), String(rounds)],
-    { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+    { encoding: 'utf8', timeout: 80_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
   const line = (tag: string) => r.stdout?.split('\n').find((l) => l.startsWith(tag))?.slice(tag.length + 1);
   const ok = line('BENCH-RESULT');
   if (ok) return { result: JSON.parse(ok) };
@@ -56,8 +57,9 @@ async function main(): Promise<void> {
   const size = Number(arg('size', small ? '32' : '224')), rounds = Number(arg('rounds', small ? '3' : '50'));
   const runners = arg('runners', GPU_RUNNERS.join(',')).split(',') as GpuRunnerName[];
   const dir = resolve(arg('data', 'bench/.models-gpu')), out = resolve(arg('out', small ? 'bench/.results-gpu-small' : 'bench/results-gpu'));
-  const started = Date.now();
+  const started = Date.now(), budget = Number(arg('budget', '1e9'));
   await makeModels(dir, models, size, rounds);
+  console.error(`bench:gpu: models ready (+${((Date.now() - started) / 1000).toFixed(0)} s)`);
   const dawn = await openDawn();
   const results: GpuResults = {
     date: new Date().toISOString(),
@@ -67,19 +69,29 @@ async function main(): Promise<void> {
   const floor = await measureFloor(dawn.gpu);
   results.machine.floor = `one submit + 4-byte readback ${floor.roundTripMs.toFixed(3)} ms; each extra trivial dispatch in one pass +${floor.perDispatchUs.toFixed(2)} µs`;
   results.machine.limits = floor.limits;
-  for (const name of models) {
+  // The largest model first, each runtime in priority order; the report is rewritten after every child, and no child
+  // starts once the time budget is spent.
+  for (const name of [...models].reverse()) {
     const torch = (JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as { cuda?: TorchCuda }).cuda;
     results.torch[name] = torch;
     if (torch) results.machine.cuda = `${torch.device}, PyTorch ${torch.torch}`;
+  }
+  for (const name of [...models].reverse()) {
     const place: ModelPlace = { dir, name, size, tfjsWasm: arg('tfjs-wasm', '') || undefined, ortWasm: arg('ort-wasm', '') || undefined };
     for (const runner of runners) {
-      console.error(`bench:gpu: ${runner} on ${name}…`);
+      const elapsed = (Date.now() - started) / 1000;
+      if (elapsed > budget) {
+        results.failures.push({ runner, model: name, error: `not started: the bench's time budget (${budget} s) was spent` });
+        continue;
+      }
       const r = child(runner, place, rounds);
+      console.error(`bench:gpu: ${runner} on ${name}: ${r.result ? 'done' : r.error} (+${((Date.now() - started) / 1000).toFixed(0)} s)`);
       if (r.result) results.rows.push(r.result);
       else results.failures.push({ runner, model: name, error: r.error! });
+      results.machine.minutes = ((Date.now() - started) / 60000).toFixed(1);
+      writeGpuReport(out, results);
     }
   }
-  results.machine.minutes = ((Date.now() - started) / 60000).toFixed(1);
   const files = writeGpuReport(out, results);
   console.log(readFileSync(files.md, 'utf8'));
 }

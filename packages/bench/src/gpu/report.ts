@@ -41,6 +41,9 @@ function modelTable(r: GpuResults, model: string): string[] {
     out.push(`\n${GPU_LABELS[x.runner]}, one batch-1 pass with a timestamp per kernel: GPU busy ${ms(p.kernelMs)} ms of `
       + `${ms(x.b1.median)} ms latency (${((100 * p.kernelMs) / x.b1.median).toFixed(0)} %); by kernel: ${top.map(([k, v]) => `${k} ${ms(v)}`).join(', ')}`);
   }
+  for (const x of rows.filter((y) => y.variants)) {
+    out.push(`\n${GPU_LABELS[x.runner]}, batch 1 with other split-K targets (default 256): ${Object.entries(x.variants!).map(([k, v]) => `${k} ${ms(v)} ms`).join(', ')}`);
+  }
   return out;
 }
 

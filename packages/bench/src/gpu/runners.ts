@@ -1,6 +1,8 @@
 /**
  * The runtimes `pnpm bench:gpu` puts side by side on one WebGPU adapter, each from the model's bytes to logits on the
  * host for a preprocessed batch (1 crop, or the 10 crops of the paper's 10-crop test):
+ *   re-webgpu        resnet-edge's WebGPU engine (sdk/src/webgpu) on the int8 pack, computing in float32
+ *   re-webgpu-f16    the same on the float16 pack, activations and weights stored as float16 (needs shader-f16)
  *   tfjs-webgpu      the network in plain tfjs code (sdk/src/net/resnet.ts: fused conv2d + bias + ReLU, add, pool)
  *                    on tfjs-backend-webgpu, float32 weights from the int8 pack
  *   ort-webgpu-fp32  onnxruntime-web's WebGPU execution provider on the float32 ONNX model
@@ -15,11 +17,14 @@ import { classifierHead, features } from '../../../../sdk/src/net/resnet.ts';
 import { largestBufferBytes } from '../../../../sdk/src/net/memory.ts';
 import { disposeLayers, uploadLayers } from '../../../../sdk/src/net/upload.ts';
 import { readPack, type Pack } from '../../../../sdk/src/pack/read.ts';
+import { WebgpuResNet } from '../../../../sdk/src/webgpu/engine.ts';
 
-export const GPU_RUNNERS = ['tfjs-webgpu', 'ort-webgpu-fp32', 'ort-webgpu-fp16'] as const;
+export const GPU_RUNNERS = ['re-webgpu', 'ort-webgpu-fp32', 're-webgpu-f16', 'ort-webgpu-fp16', 'tfjs-webgpu'] as const;
 export type GpuRunnerName = (typeof GPU_RUNNERS)[number];
 
 export const GPU_LABELS: Record<GpuRunnerName, string> = {
+  're-webgpu': 'resnet-edge WebGPU, int8 pack (fp32 compute)',
+  're-webgpu-f16': 'resnet-edge WebGPU, float16 pack (fp16 storage)',
   'tfjs-webgpu': 'TF.js 4.22 WebGPU, plain tfjs code (fp32)',
   'ort-webgpu-fp32': 'ORT-web 1.30 WebGPU EP, fp32 ONNX',
   'ort-webgpu-fp16': 'ORT-web 1.30 WebGPU EP, fp16 ONNX',
@@ -32,6 +37,8 @@ export interface GpuRunner {
   detail: string;
   /** Logits [n × classes] for the first `n` crops of the fixed input (n = 1 or 10). */
   run(n: number): Promise<Float32Array>;
+  /** Batch-1 medians of variants of the same runtime (resnet-edge: other split-K targets), for tuning. */
+  variants?(): Promise<Record<string, number>>;
   /** GPU time of one batch-1 pass per kernel, where the runtime exposes it. */
   profile?(): Promise<{ kernelMs: number; kernels: Record<string, number> }>;
   dispose(): Promise<void>;
@@ -118,7 +125,40 @@ async function ortRunner(m: ModelPlace, dtype: 'fp32' | 'fp16'): Promise<GpuRunn
   };
 }
 
+/** resnet-edge's engine on a device of its own, with the adapter's buffer limits and shader-f16 when asked. */
+async function engineRunner(m: ModelPlace, gpu: GpuEntry, f16: boolean): Promise<GpuRunner> {
+  const pack = await readPack(new Uint8Array(readFileSync(packPath(m, f16 ? 'float16' : 'int8'))));
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }) as any;
+  if (f16 && !adapter.features.has('shader-f16')) throw new Error('the adapter has no shader-f16');
+  const limits = ['maxStorageBufferBindingSize', 'maxBufferSize'];
+  const timestamps = adapter.features.has('timestamp-query');
+  const device = await adapter.requestDevice({
+    requiredFeatures: [...(f16 ? ['shader-f16'] : []), ...(timestamps ? ['timestamp-query'] : [])], requiredLimits: Object.fromEntries(limits.map((k) => [k, adapter.limits[k]])),
+  });
+  const net = await WebgpuResNet.create(device, pack, m.size, f16 ? 'f16' : 'f32');
+  const input = crops(m.size, 10).nhwc;
+  return {
+    detail: `${f16 ? 'fp16' : 'fp32'} storage, fp32 accumulation`,
+    run: (n) => net.run(input, n, true),
+    profile: timestamps ? () => net.profile(input, 1) : undefined,
+    variants: async () => {
+      const out: Record<string, number> = {};
+      for (const target of [0, 128, 512]) {
+        const other = await WebgpuResNet.create(device, pack, m.size, f16 ? 'f16' : 'f32', target);
+        for (let i = 0; i < 3; i++) await other.run(input, 1, true);
+        const times: number[] = [];
+        for (let i = 0; i < 15; i++) { const t = performance.now(); await other.run(input, 1, true); times.push(performance.now() - t); }
+        out[`split-K target ${target} workgroups`] = times.sort((a, b) => a - b)[7];
+        other.dispose();
+      }
+      return out;
+    },
+    dispose: async () => { net.dispose(); device.destroy(); },
+  };
+}
+
 export function makeGpuRunner(name: GpuRunnerName, m: ModelPlace, gpu: GpuEntry): Promise<GpuRunner> {
   if (name === 'tfjs-webgpu') return tfjsRunner(m, gpu);
+  if (name.startsWith('re-')) return engineRunner(m, gpu, name === 're-webgpu-f16');
   return ortRunner(m, name === 'ort-webgpu-fp16' ? 'fp16' : 'fp32');
 }
