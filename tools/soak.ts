@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { trackWasmMemories } from '../tests/soak/heaps.ts';
+import { trackedGpu } from '../tests/gpu-tracking.ts';
 
 trackWasmMemories();
 const { load } = await import('resnet-edge');
@@ -16,13 +17,16 @@ const count = Number(arg('count', '20000')), only = arg('backend', ''), tenCrops
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (!process.env.VK_ICD_FILENAMES && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
 
+let gpuBytes = () => 0;
 const settings: Record<string, () => Promise<import('resnet-edge').Classifier>> = {
   int8: () => load({ backend: 'wasm', threads: 2 }),
   float32: () => load({ backend: 'wasm', compute: 'float32' }),
   webgpu: async () => {
     const { create, globals } = await import('webgpu');
     Object.assign(globalThis, globals);
-    return load({ backend: 'webgpu', gpu: create([]) as never, softwareGpu: true });
+    const tracked = trackedGpu(create([]) as never);
+    gpuBytes = tracked.liveBytes;
+    return load({ backend: 'webgpu', gpu: tracked.entry, softwareGpu: true });
   },
 };
 let failed = false;
@@ -33,7 +37,7 @@ for (const [name, open] of Object.entries(settings)) {
   const r = await soak(clf, count, (r) => {
     const i = r.tensors.length - 1;
     console.log(`${name} round ${i + 1}/${r.rounds}: ${r.classifications} classifications, ${r.seconds.toFixed(0)} s; tensors ${r.tensors[i]}, tfjs bytes ${r.bytes[i]}, GPU bytes ${r.gpuBytes[i]}, wasm heaps ${mib(r.heapBytes[i])}`);
-  }, tenCrops);
+  }, tenCrops, name === 'webgpu' ? gpuBytes : undefined);
   const flat = (['tensors', 'bytes', 'gpuBytes'] as const).every((k) => r[k].every((v) => v === r[k][0]));
   const ok = flat && r.changedAnswers.length === 0 && r.heapGrowthAfterWarmUp <= 1 << 20;
   console.log(`${name}: ${ok ? 'OK' : 'FAILED'}: ${r.classifications} classifications on ${clf.backend}, memory ${flat ? 'flat' : 'NOT flat'}, `

@@ -1,6 +1,7 @@
 /**
  * The soak: classifications of mixed sizes and kinds (raw pixels 1×1 … 2400×1800, PNG, JPEG, 1 and 10 crops)
- * in rounds; after the warm-up round, tf.memory() (tensors, bytes, GPU bytes) must not change from round to round,
+ * in rounds; after the warm-up round, tf.memory() (tensors, bytes) and the GPU bytes (`gpuBytes`: live WebGPU buffers,
+ * counted by the caller's entry point) must not change from round to round,
  * every image must get the same answer every time, and the wasm heaps may not grow by more than `heapBound`.
  */
 import { readFileSync } from 'node:fs';
@@ -36,9 +37,9 @@ export function soakImages(): { name: string; image: ImageInput; crops: 1 | 10 }
 }
 
 /** tf.memory(), or zeros while no tfjs backend has started (the int8 kernels need none). */
-function memory(): { numTensors: number; numBytes: number; numBytesAllocatedInGPU?: number } {
+function memory(): { numTensors: number; numBytes: number } {
   try {
-    return tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
+    return tf.memory();
   } catch {
     return { numTensors: 0, numBytes: 0 };
   }
@@ -50,8 +51,11 @@ export interface SoakReport {
   heapGrowthAfterWarmUp: number; changedAnswers: string[];
 }
 
-/** Runs at least `count` classifications (whole rounds); the first round is the warm-up. `tenCrops: false`: single crops only. */
-export async function soak(clf: Classifier, count: number, onRound?: (r: SoakReport) => void, tenCrops = true): Promise<SoakReport> {
+/**
+ * Runs at least `count` classifications (whole rounds); the first round is the warm-up. `tenCrops: false`: single crops
+ * only. `gpuBytes`: the bytes of live WebGPU buffers (tests/gpu-tracking.ts), on WebGPU.
+ */
+export async function soak(clf: Classifier, count: number, onRound?: (r: SoakReport) => void, tenCrops = true, gpuBytes = () => 0): Promise<SoakReport> {
   const images = soakImages().map((x) => (tenCrops ? x : { ...x, crops: 1 as const })), rounds = Math.max(2, Math.ceil(count / images.length));
   const first = new Map<string, Prediction[]>();
   const rep: SoakReport = { classifications: 0, rounds, seconds: 0, tensors: [], bytes: [], gpuBytes: [], heapBytes: [], heapGrowthAfterWarmUp: 0, changedAnswers: [] };
@@ -67,7 +71,7 @@ export async function soak(clf: Classifier, count: number, onRound?: (r: SoakRep
     const m = memory();
     rep.tensors.push(m.numTensors);
     rep.bytes.push(m.numBytes);
-    rep.gpuBytes.push(m.numBytesAllocatedInGPU ?? 0);
+    rep.gpuBytes.push(gpuBytes());
     rep.heapBytes.push(wasmHeapBytes());
     rep.heapGrowthAfterWarmUp = rep.heapBytes[rep.heapBytes.length - 1] - rep.heapBytes[0];
     rep.seconds = (performance.now() - t0) / 1000;

@@ -3,12 +3,11 @@
  * error listing them all when none works.
  *
  * 'auto' starts wasm first (the fallback), then takes WebGPU only when an adapter exists, its buffer limits
- * hold the model, and a probe network agrees with tfjs' wasm backend (started for that comparison if the
- * model itself runs on resnet-edge's int8 kernels).
+ * hold the model, and a probe network run by resnet-edge's WebGPU engine agrees with a plain-loop reference.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
-import { PROBE_TOLERANCE, probeDifference, runProbe } from './probe.js';
+import { PROBE_TOLERANCE, probeDifference } from '../webgpu/probe.js';
 import { exclusive } from './queue.js';
 import { initWasm } from './wasm.js';
 import { availablePaths } from '../int8/kernels.js';
@@ -84,36 +83,24 @@ export async function tryWasm(req: Pick<BackendRequest, 'wasmPaths' | 'threads' 
 }
 
 /**
- * Starts WebGPU; with a wasm reference ('auto'), a CPU-emulated adapter is passed over unless softwareGpu, and
- * the probe must agree with wasm. Leaves tfjs on 'webgpu' when ok.
+ * Starts WebGPU; when `checked` ('auto'), a CPU-emulated adapter is passed over unless softwareGpu, and the probe
+ * network must agree with its plain-loop reference.
  */
-async function tryWebgpu(req: BackendRequest, reference?: () => Promise<Float32Array | undefined>): Promise<BackendAttempt> {
+async function tryWebgpu(req: BackendRequest, checked: boolean): Promise<BackendAttempt> {
   let adapter: string | undefined;
   try {
-    const info = await initWebgpu(req.gpu, req.needBytes, !reference || Boolean(req.softwareGpu));
+    const info = await initWebgpu(req.gpu, req.needBytes, !checked || Boolean(req.softwareGpu));
     adapter = info.adapter;
     const need = req.needBytes ? `, buffers up to ${mib(info.maxBufferBytes)} (model needs ${mib(req.needBytes)})` : '';
-    // The reference runs on tfjs' wasm backend, started only now that there is an adapter to check.
-    const expected = reference ? await reference() : undefined;
-    if (!expected) return { backend: 'webgpu', ok: true, reason: `adapter ${adapter}${need}${reference ? ' (not compared: wasm failed)' : ''}`, adapter };
-    await tf.setBackend('webgpu');
-    const diff = probeDifference(await runProbe(), expected);
+    if (!checked) return { backend: 'webgpu', ok: true, reason: `adapter ${adapter}${need}`, adapter };
+    const diff = await probeDifference(info.device, info.maxBufferBytes);
     if (!(diff <= PROBE_TOLERANCE)) {
-      throw new Error(`adapter ${adapter} computes wrong results: the probe network differs from wasm by ${diff.toExponential(2)} (tolerance ${PROBE_TOLERANCE})`);
+      throw new Error(`adapter ${adapter} computes wrong results: the probe network differs from its reference by ${diff.toExponential(2)} (tolerance ${PROBE_TOLERANCE})`);
     }
-    return { backend: 'webgpu', ok: true, reason: `adapter ${adapter}${need}; probe agrees with wasm (${diff.toExponential(1)})`, adapter };
+    return { backend: 'webgpu', ok: true, reason: `adapter ${adapter}${need}; probe agrees with the reference (${diff.toExponential(1)})`, adapter };
   } catch (e) {
     adapter ??= (e as { adapter?: string }).adapter;
     return { backend: 'webgpu', ok: false, reason: describe(e), ...(adapter ? { adapter } : {}) };
-  }
-}
-
-async function probeOnWasm(): Promise<Float32Array | undefined> {
-  try {
-    await initWasm();
-    return await runProbe();
-  } catch {
-    return undefined;
   }
 }
 
@@ -127,18 +114,17 @@ async function choose(option: BackendOption, req: BackendRequest): Promise<Backe
   if (option === 'wasm') {
     attempts.push(await tryWasm(req));
   } else if (option === 'webgpu') {
-    attempts.push(await tryWebgpu(req));
+    attempts.push(await tryWebgpu(req, false));
   } else if (option === 'auto') {
     const wasm = await tryWasm(req);
-    const gpu = await tryWebgpu(req, async () => (wasm.ok ? probeOnWasm() : undefined));
-    attempts.push(gpu, wasm);
+    attempts.push(await tryWebgpu(req, true), wasm);
   } else {
     throw new BackendError('NO_BACKEND', `Unknown backend ${JSON.stringify(option)}: use 'auto', 'webgpu' or 'wasm'.`);
   }
   const chosen = attempts.find((a) => a.ok);
   if (!chosen) throw noBackend(attempts);
-  // The int8 kernels need no tfjs backend; anything else leaves tfjs on the chosen one.
-  if (chosen.compute !== 'int8' && tf.getBackend() !== chosen.backend) await tf.setBackend(chosen.backend);
+  // tfjs computes only float packs on wasm; leave it there for them.
+  if (chosen.backend === 'wasm' && chosen.compute === 'float32' && tf.getBackend() !== 'wasm') await tf.setBackend('wasm');
   return { backend: chosen.backend, attempts };
 }
 

@@ -1,28 +1,28 @@
 /**
- * Where a classifier's weights live and how a batch runs on them. On WebGPU every run is guarded: if the
- * device is lost or reports an error, the weights are uploaded to wasm from the pack kept for that purpose,
- * the same batch runs again there, and the classifier is told so that it can tell the app.
+ * Where a classifier's weights live and how a batch runs on them: resnet-edge's WebGPU engine, its int8 kernels, or
+ * tfjs' wasm backend (float packs). On WebGPU every run is guarded: if the device is lost or reports an error, the
+ * weights are loaded on wasm from the pack kept for that purpose, the same batch runs again there, and the classifier
+ * is told so that it can tell the app.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Architecture } from '../pack/format.js';
 import type { Pack } from '../pack/read.js';
 import { classifierHead, features, type Layer } from '../net/resnet.js';
-import { largestActivationBytes } from '../net/memory.js';
 import { disposeLayers, uploadLayers } from '../net/upload.js';
 import { Int8ResNet } from '../int8/resnet.js';
+import { WebgpuResNet } from '../webgpu/engine.js';
 import { noBackend, tryWasm, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choose.js';
 import { UsageError } from '../errors.js';
 import { exclusive } from './queue.js';
-import { deviceLost, deviceMaxBuffer, guarded, releaseFreeBuffers } from './webgpu.js';
+import { currentDevice, deviceLost, guarded } from './webgpu.js';
 
 /**
- * Runs `work` on `backend`, in turn with every other backend use of the page (see queue.ts). A function is read
- * when the turn comes: a classifier may have moved to another backend while the work waited.
+ * Runs `work` in turn with every other backend use of the page (see queue.ts), with tfjs on its wasm backend when
+ * `tfjs` says the work computes there.
  */
-export function onBackend<T>(backend: BackendName | (() => BackendName), work: () => Promise<T>): Promise<T> {
+function inTurn<T>(tfjs: () => boolean, work: () => Promise<T>): Promise<T> {
   return exclusive(async () => {
-    const name = typeof backend === 'function' ? backend() : backend;
-    if (tf.getBackend() !== name) await tf.setBackend(name);
+    if (tfjs() && tf.getBackend() !== 'wasm') await tf.setBackend('wasm');
     return work();
   });
 }
@@ -31,6 +31,16 @@ export interface BackendChange { from: BackendName; to: BackendName; reason: str
 
 /** How the wasm backend runs an int8 pack: on resnet-edge's int8 kernels, or dequantized on tfjs (XNNPACK). */
 export type Compute = 'int8' | 'float32';
+
+/** The WebGPU engine on the current device: float16 storage for a float16 pack where the adapter has shader-f16. */
+async function gpuNet(pack: Pack): Promise<WebgpuResNet> {
+  const info = currentDevice();
+  if (!info) throw new Error('the WebGPU device was lost before the model was uploaded');
+  const precision = pack.manifest.dtype === 'float16' && info.f16 ? 'f16' : 'f32';
+  // A CPU emulation runs every workgroup one after another: splitting K there only adds work.
+  const options = { maxBufferBytes: info.maxBufferBytes, splitTarget: info.software ? 0 : undefined };
+  return guarded(() => WebgpuResNet.create(info.device, pack, pack.manifest.preprocess.crop, precision, options));
+}
 
 /** The int8 kernels, when the attempt that won says the model computes there. */
 async function int8Net(pack: Pack, attempt: BackendAttempt | undefined): Promise<Int8ResNet | undefined> {
@@ -47,28 +57,36 @@ async function int8Net(pack: Pack, attempt: BackendAttempt | undefined): Promise
 export class Runtime {
   backend: BackendName;
   attempts: BackendAttempt[];
-  #layers: Map<string, Layer>;
+  /** tfjs tensors: a float pack on wasm. */
+  #layers = new Map<string, Layer>();
   #int8: Int8ResNet | undefined;
+  #gpu: WebgpuResNet | undefined;
   /** Kept while on WebGPU, to move to wasm without the network. */
   #pack: Pack | undefined;
   #pending = 0;
   #disposeWhenIdle = false;
   #disposed = false;
 
-  private constructor(pack: Pack, choice: BackendChoice, private readonly request: BackendRequest,
-    private readonly onChange: (change: BackendChange) => void, int8: Int8ResNet | undefined) {
+  private constructor(choice: BackendChoice, private readonly request: BackendRequest, private readonly onChange: (change: BackendChange) => void) {
     this.backend = choice.backend;
-    this.#int8 = int8;
     this.attempts = choice.attempts;
-    this.#pack = choice.backend === 'webgpu' ? pack : undefined;
-    this.#layers = int8 ? new Map() : uploadLayers(pack);
   }
 
-  /** Puts the pack's weights where the chosen backend computes: resnet-edge's int8 kernels, or tfjs tensors. */
+  /** Puts the pack's weights where the chosen backend computes: the WebGPU engine, the int8 kernels, or tfjs tensors. */
   static async create(pack: Pack, choice: BackendChoice, request: BackendRequest, onChange: (change: BackendChange) => void): Promise<Runtime> {
-    const int8 = await int8Net(pack, choice.attempts.find((a) => a.backend === choice.backend));
-    if (int8) return new Runtime(pack, choice, request, onChange, int8);
-    return onBackend(choice.backend, async () => new Runtime(pack, choice, request, onChange, undefined));
+    const rt = new Runtime(choice, request, onChange);
+    if (choice.backend === 'webgpu') {
+      rt.#pack = pack;
+      try {
+        rt.#gpu = await gpuNet(pack);
+      } catch (e) {
+        await exclusive(() => rt.#fallBack(`WebGPU failed while uploading the model: ${(e as Error).message || String(e)}`));
+      }
+      return rt;
+    }
+    rt.#int8 = await int8Net(pack, choice.attempts.find((a) => a.backend === choice.backend));
+    if (!rt.#int8) await inTurn(() => true, async () => { rt.#layers = uploadLayers(pack); });
+    return rt;
   }
 
   /**
@@ -79,46 +97,29 @@ export class Runtime {
     if (this.#disposed) throw new UsageError('DISPOSED', 'This classifier was disposed; call load() again to get a new one.');
     this.#pending++;
     try {
-      return await this.#run(arch, batch, n, crop, head, proceed);
+      return await inTurn(() => this.#layers.size > 0, async () => {
+        proceed();
+        return this.#run(arch, batch, n, crop, head);
+      });
     } finally {
       if (--this.#pending === 0 && this.#disposeWhenIdle) this.dispose();
     }
   }
 
-  async #run(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean, proceed: () => void): Promise<Float32Array> {
-    if (this.#int8) {
-      proceed();
-      return this.#int8.run(batch, n, crop, head);
-    }
-    return onBackend(() => (this.#int8 ? tf.getBackend() as BackendName : this.backend), async () => {
-      proceed();
-      const moved = this.#int8 as Int8ResNet | undefined; // the classifier moved to the int8 kernels while this call waited
-      if (moved) return moved.run(batch, n, crop, head);
-      if (this.backend === 'wasm') return this.#forward(arch, batch, n, crop, head);
+  async #run(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean): Promise<Float32Array> {
+    const gpu = this.#gpu;
+    if (gpu) {
       try {
-        return await this.#chunked(arch, batch, n, crop, head);
+        return await guarded(() => gpu.run(batch, n, head));
       } catch (e) {
         const lost = await deviceLost();
-        const what = lost ? `the WebGPU device was lost (${lost})` : `WebGPU failed: ${(e as Error).message || String(e)}`;
-        await this.#fallBack(`${what}; moved to wasm during a run`);
-        return this.#int8 ? this.#int8.run(batch, n, crop, head) : this.#forward(arch, batch, n, crop, head);
+        await this.#fallBack(lost ? `the WebGPU device was lost (${lost}); moved to wasm during a run`
+          : `WebGPU failed: ${(e as Error).message || String(e)}; moved to wasm during a run`);
       }
-    });
-  }
-
-  /** On WebGPU, images per dispatch are bounded by the adapter's largest buffer. */
-  async #chunked(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean): Promise<Float32Array> {
-    const per = crop * crop * 3;
-    const step = Math.max(1, Math.floor(deviceMaxBuffer() / largestActivationBytes(arch, crop)));
-    if (step >= n) return guarded(() => this.#forward(arch, batch, n, crop, head));
-    const parts: Float32Array[] = [];
-    for (let i = 0; i < n; i += step) {
-      const m = Math.min(step, n - i);
-      parts.push(await guarded(() => this.#forward(arch, batch.subarray(i * per, (i + m) * per), m, crop, head)));
     }
-    const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-    parts.reduce((at, p) => { out.set(p, at); return at + p.length; }, 0);
-    return out;
+    if (this.#int8) return this.#int8.run(batch, n, crop, head);
+    if (tf.getBackend() !== 'wasm') await tf.setBackend('wasm');
+    return this.#forward(arch, batch, n, crop, head);
   }
 
   async #forward(arch: Architecture, batch: Float32Array, n: number, crop: number, head: boolean): Promise<Float32Array> {
@@ -138,23 +139,26 @@ export class Runtime {
     await this.run(arch, new Float32Array(crop * crop * 3), 1, crop, true);
   }
 
-  /** Moves the weights to wasm and records why; runs inside onBackend. */
+  /** Moves the weights to wasm and records why; runs in the backend queue's turn. */
   async #fallBack(reason: string): Promise<void> {
     const from = this.backend;
     const wasm = await tryWasm(this.request);
     const gpu: BackendAttempt = { ...this.attempts.find((a) => a.backend === 'webgpu')!, ok: false, reason };
     this.attempts = [gpu, wasm];
     if (!wasm.ok) throw noBackend(this.attempts);
-    const old = this.#layers;
-    this.#int8 = await int8Net(this.#pack!, wasm);
-    this.#layers = this.#int8 ? new Map() : uploadLayers(this.#pack!);
-    this.#pack = undefined;
-    this.backend = 'wasm';
     try {
-      disposeLayers(old);
+      this.#gpu?.dispose();
     } catch {
       // The lost device's buffers are gone with it.
     }
+    this.#gpu = undefined;
+    this.#int8 = await int8Net(this.#pack!, wasm);
+    if (!this.#int8) {
+      if (tf.getBackend() !== 'wasm') await tf.setBackend('wasm');
+      this.#layers = uploadLayers(this.#pack!);
+    }
+    this.#pack = undefined;
+    this.backend = 'wasm';
     this.onChange({ from, to: 'wasm', reason });
   }
 
@@ -165,11 +169,11 @@ export class Runtime {
       this.#disposeWhenIdle = true;
       return;
     }
-    const gpu = this.backend === 'webgpu';
     disposeLayers(this.#layers);
     this.#int8?.dispose();
     this.#int8 = undefined;
+    this.#gpu?.dispose();
+    this.#gpu = undefined;
     this.#pack = undefined;
-    if (gpu) releaseFreeBuffers();
   }
 }

@@ -1,9 +1,8 @@
 /**
- * WebGPU through tfjs-backend-webgpu, on an adapter and device that resnet-edge requests itself: so that it
- * can say which adapter it got, check the limits a model needs before uploading anything, and watch the
- * device for loss.
+ * The WebGPU device resnet-edge's engine (../webgpu/engine.ts) runs on, requested by resnet-edge itself: so that it
+ * can say which adapter it got, check the limits a model needs before uploading anything, and watch the device for
+ * loss. One healthy device is kept per entry point and shared by every classifier; a lost one is replaced.
  */
-import * as tf from '@tensorflow/tfjs-core';
 
 /** The WebGPU entry point: `navigator.gpu` in browsers; in Node, `create([])` from the npm package `webgpu`. */
 export interface GpuEntry { requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<unknown> }
@@ -15,20 +14,12 @@ interface Adapter {
   isFallbackAdapter?: boolean;
   requestDevice(descriptor: unknown): Promise<GpuDevice>;
 }
-/** The part of a GPUDevice resnet-edge uses. */
-export interface GpuDevice {
-  lost: Promise<{ reason: string; message: string }>;
-  destroy(): void;
-  pushErrorScope(filter: 'out-of-memory' | 'internal' | 'validation'): void;
-  popErrorScope(): Promise<{ message: string } | null>;
-}
+type GpuDevice = GPUDevice;
 
-/** The limits checked against what a model needs, and those tfjs-backend-webgpu raises to the adapter's. */
+/** The limits checked against what a model needs, raised to the adapter's when the device is made. */
 const BUFFER_LIMITS = ['maxStorageBufferBindingSize', 'maxBufferSize'] as const;
-const RAISED_LIMITS = [...BUFFER_LIMITS, 'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension',
-  'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup'];
 
-interface Session { gpu: GpuEntry; device: GpuDevice; adapter: string; software: boolean; maxBuffer: number; lost?: string }
+interface Session { gpu: GpuEntry; device: GpuDevice; adapter: string; software: boolean; maxBuffer: number; f16: boolean; lost?: string }
 let session: Session | undefined;
 
 export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1)} MiB`;
@@ -48,24 +39,6 @@ function findGpu(gpu?: GpuEntry): GpuEntry {
     throw new Error("the WebGPU globals (GPUBufferUsage, GPUMapMode, …) are missing: in Node, Object.assign(globalThis, globals) from the npm package 'webgpu'");
   }
   return found;
-}
-
-/**
- * tfjs-backend-webgpu checks `navigator.gpu` when its backend is constructed; in Node that global does not
- * exist, so it is set to the given entry for that moment only.
- */
-function withNavigatorGpu<T>(gpu: GpuEntry, make: () => T): T {
-  const g = globalThis as { navigator?: { gpu?: GpuEntry } };
-  if (g.navigator?.gpu) return make();
-  const hadNavigator = 'navigator' in globalThis;
-  if (!hadNavigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
-  Object.defineProperty(g.navigator!, 'gpu', { value: gpu, configurable: true });
-  try {
-    return make();
-  } finally {
-    delete g.navigator!.gpu;
-    if (!hadNavigator) delete g.navigator;
-  }
 }
 
 function checkLimits(limits: Record<string, number>, needBytes: number): void {
@@ -105,20 +78,23 @@ function refuseSoftware({ name, software }: Pick<Found, 'name' | 'software'>, al
 }
 
 async function openDevice(gpu: GpuEntry, { adapter, name, software }: Found): Promise<Session> {
-  const requiredLimits = Object.fromEntries(RAISED_LIMITS.map((k) => [k, adapter.limits[k]]));
-  const requiredFeatures = ['timestamp-query'].filter((f) => adapter.features.has(f));
+  const requiredLimits = Object.fromEntries(BUFFER_LIMITS.map((k) => [k, adapter.limits[k]]));
+  const requiredFeatures = ['shader-f16', 'timestamp-query'].filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
-  const s: Session = { gpu, device, adapter: name, software, maxBuffer: Math.min(...BUFFER_LIMITS.map((k) => adapter.limits[k])) };
+  const s: Session = {
+    gpu, device, adapter: name, software, f16: requiredFeatures.includes('shader-f16'),
+    maxBuffer: Math.min(...BUFFER_LIMITS.map((k) => adapter.limits[k])),
+  };
   void device.lost.then((info) => { s.lost = `${info.reason}: ${info.message}`; });
   return s;
 }
 
-export interface WebgpuInfo { adapter: string; maxBufferBytes: number }
+export interface WebgpuInfo { adapter: string; maxBufferBytes: number; device: GpuDevice; f16: boolean; software: boolean }
 
 /**
- * Makes tfjs' 'webgpu' backend run on a healthy device whose limits hold `needBytes`; without `allowSoftware`,
- * a CPU-emulated adapter (SwiftShader, llvmpipe/lavapipe, WARP, or one flagged as fallback) is refused. tfjs has
- * one webgpu backend per page, so a healthy device is kept for every later load; a lost one is replaced.
+ * A healthy device whose limits hold `needBytes`; without `allowSoftware`, a CPU-emulated adapter (SwiftShader,
+ * llvmpipe/lavapipe, WARP, or one flagged as fallback) is refused. The device is kept for every later load from
+ * the same entry point; a lost one is replaced.
  */
 export async function initWebgpu(gpuOption: GpuEntry | undefined, needBytes: number, allowSoftware: boolean): Promise<WebgpuInfo> {
   const gpu = findGpu(gpuOption);
@@ -131,18 +107,16 @@ export async function initWebgpu(gpuOption: GpuEntry | undefined, needBytes: num
   } else {
     const found = await requestAdapter(gpu, needBytes);
     refuseSoftware(found, allowSoftware);
-    const fresh = await openDevice(gpu, found);
-    const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
-    if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
-    tf.registerBackend('webgpu', () => withNavigatorGpu(gpu, () => new WebGPUBackend(fresh.device as never, undefined)), 0);
-    session = fresh;
+    session = await openDevice(gpu, found);
   }
-  if (!(await tf.setBackend('webgpu'))) throw new Error(`tfjs could not start its webgpu backend on ${session.adapter}`);
-  return { adapter: session.adapter, maxBufferBytes: session.maxBuffer };
+  return { adapter: session.adapter, maxBufferBytes: session.maxBuffer, device: session.device, f16: session.f16, software: session.software };
 }
 
-/** The adapter's largest buffer (smaller of maxStorageBufferBindingSize and maxBufferSize). */
-export const deviceMaxBuffer = (): number => session?.maxBuffer ?? 0;
+/** The device the engines run on now. */
+export function currentDevice(): WebgpuInfo | undefined {
+  const s = session;
+  return s && !s.lost ? { adapter: s.adapter, maxBufferBytes: s.maxBuffer, device: s.device, f16: s.f16, software: s.software } : undefined;
+}
 
 /** Why the device was lost, waiting up to `ms` for the browser to say so. */
 export async function deviceLost(ms = 100): Promise<string | undefined> {
@@ -153,25 +127,7 @@ export async function deviceLost(ms = 100): Promise<string | undefined> {
 }
 
 /**
- * Destroys the buffers tfjs keeps for reuse once they are free, so that a disposed classifier gives its GPU
- * memory back (tfjs' pool otherwise holds every buffer it ever allocated).
- */
-export function releaseFreeBuffers(): void {
-  type Buffer = { size: number; destroy(): void };
-  const backend = tf.findBackend('webgpu') as unknown as { bufferManager?: { freeBuffers: Map<string, Buffer[]>; numFreeBuffers: number; numBytesAllocated: number } } | null;
-  const manager = backend?.bufferManager;
-  if (!manager) return;
-  for (const list of manager.freeBuffers.values()) {
-    for (const buffer of list.splice(0)) {
-      manager.numBytesAllocated -= buffer.size;
-      buffer.destroy();
-    }
-  }
-  manager.numFreeBuffers = 0;
-}
-
-/**
- * Runs `work` with the device's out-of-memory and internal error scopes open, so that failures tfjs never
+ * Runs `work` with the device's out-of-memory and internal error scopes open, so that failures the engine never
  * sees (they would only reach the console) reject instead. A lost device rejects too.
  */
 export async function guarded<T>(work: () => Promise<T>): Promise<T> {

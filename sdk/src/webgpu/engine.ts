@@ -6,17 +6,23 @@
 import { buildPlan, type ConvStep, type Plan, type Slot, type Step } from '../net/plan.js';
 import type { Pack } from '../pack/read.js';
 import { gpuLayer, type GpuLayer } from './weights.js';
-import { avgPoolProgram, CONV_PARAMS, convProgram, maxPoolProgram, reduceProgram, TILE, TILE_K, type Precision } from './wgsl.js';
+import { avgPoolProgram, CONV_PARAMS, convProgram, maxPoolProgram, reduceProgram, TILE, type Precision } from './wgsl.js';
+import { splitK, TARGET_WORKGROUPS, type SplitK } from './split.js';
 import { castProgram } from './cast.js';
+import { profileDispatches, type Dispatch } from './profile.js';
 
-/** Workgroups a convolution should launch to keep a large GPU busy; fewer tiles than this split K (0: never). */
-export const TARGET_WORKGROUPS = 256;
 const SLOTS: Slot[] = ['input', 'x', 'y', 't1', 't2', 's'];
 
 type Buffer = GPUBuffer;
+export interface EngineOptions {
+  /** Workgroups below which a convolution splits K (default TARGET_WORKGROUPS; 0: never). */
+  splitTarget?: number;
+  /** The device's largest storage buffer binding: batches are run in chunks that fit (default 128 MiB, WebGPU's minimum). */
+  maxBufferBytes?: number;
+}
 interface Weights { layer: GpuLayer; w: Buffer; b: Buffer }
 /** A step's dispatches for one batch size: pipeline, bind group and workgroup counts. */
-interface Dispatch { pipeline: GPUComputePipeline; group: GPUBindGroup; size: [number, number, number]; label: string }
+
 
 const U = () => (globalThis as unknown as { GPUBufferUsage: Record<string, number> }).GPUBufferUsage;
 
@@ -35,6 +41,7 @@ export class WebgpuResNet {
   #bytes = 0;
 
   readonly #target: number;
+  #maxBuffer = 0;
 
   private constructor(device: GPUDevice, pack: Pack, crop: number, precision: Precision, target: number) {
     this.#device = device;
@@ -49,8 +56,9 @@ export class WebgpuResNet {
   }
 
   /** Uploads every layer once and compiles the programs the plan needs. */
-  static async create(device: GPUDevice, pack: Pack, crop: number, precision: Precision, splitTarget = TARGET_WORKGROUPS): Promise<WebgpuResNet> {
-    const net = new WebgpuResNet(device, pack, crop, precision, splitTarget);
+  static async create(device: GPUDevice, pack: Pack, crop: number, precision: Precision, options: EngineOptions = {}): Promise<WebgpuResNet> {
+    const net = new WebgpuResNet(device, pack, crop, precision, options.splitTarget ?? TARGET_WORKGROUPS);
+    net.#maxBuffer = options.maxBufferBytes ?? 128 * 2 ** 20;
     for (const t of pack.manifest.tensors) {
       // The classifier reads float32 features, so it stays float32.
       const layer = gpuLayer(pack.payload, t, t.name === 'fc' ? 'f32' : precision);
@@ -92,16 +100,8 @@ export class WebgpuResNet {
     }));
   }
 
-  /** Elements of the split-K scratch one image needs, and each conv's split count. */
-  #splits(step: ConvStep, n: number): { splits: number; splitTiles: number; kTiles: number } {
-    const L = this.#weights.get(step.layer)!.layer;
-    const kTiles = Math.ceil((L.k * L.k * L.cin) / TILE_K);
-    // The classifier, and the RGB stem (read element by element), are never split.
-    if (step.layer === 'fc' || step.in.c % 4 !== 0) return { splits: 1, splitTiles: kTiles, kTiles };
-    const tiles = Math.ceil(L.n4 / (TILE / 4)) * Math.ceil((n * step.out.h * step.out.w) / TILE);
-    const want = tiles >= this.#target || kTiles < 8 ? 1 : Math.min(Math.ceil(this.#target / tiles), Math.floor(kTiles / 4));
-    const splitTiles = Math.ceil(kTiles / want);
-    return { splits: Math.ceil(kTiles / splitTiles), splitTiles, kTiles };
+  #splits(step: ConvStep, n: number): SplitK {
+    return splitK(step, this.#weights.get(step.layer)!.layer, n, this.#target);
   }
 
   /** Activation buffers for `n` images (grown, never shrunk). */
@@ -195,12 +195,41 @@ export class WebgpuResNet {
     return { ...this.#group('maxpool', [this.#slots.get(s.src)!, this.#slots.get(s.dst)!, uniform]), size: [Math.min(groups, 65535), Math.ceil(groups / 65535), 1], label: 'maxpool' };
   }
 
+  /** Bytes one image needs in the largest buffer (activation slot, split-K parts at batch 1, logits). */
+  #perImageBytes(): number {
+    const bytes = this.#precision === 'f16' ? 2 : 4;
+    let most = Math.max(...SLOTS.map((s) => this.plan.slotElements[s] * bytes), this.plan.slotElements.input * 4);
+    for (const s of this.plan.steps) {
+      if (s.kind !== 'conv') continue;
+      const { splits } = this.#splits(s, 1);
+      if (splits > 1) most = Math.max(most, splits * s.out.h * s.out.w * this.#weights.get(s.layer)!.layer.n4 * 16);
+    }
+    return most;
+  }
+
   /** Logits (head) or pooled features of `n` preprocessed NHWC crops: [n × classes] or [n × C], float32. */
   async run(batch: Float32Array, n: number, head: boolean): Promise<Float32Array> {
+    const step = Math.max(1, Math.floor(this.#maxBuffer / this.#perImageBytes()));
+    if (n <= step) return this.#run(batch, n, head);
+    const per = this.plan.slotElements.input, width = head ? this.plan.classes : this.plan.last.shape.c;
+    const out = new Float32Array(n * width);
+    for (let i = 0; i < n; i += step) {
+      const m = Math.min(step, n - i);
+      out.set(await this.#run(batch.subarray(i * per, (i + m) * per), m, head), i * width);
+    }
+    return out;
+  }
+
+  /** Buffers for `n` images, the crops uploaded, and the dispatches of their forward pass. */
+  #prepare(batch: Float32Array, n: number): Dispatch[] {
     this.#ensureCapacity(n);
-    const dispatches = this.#dispatches(n);
     const input = this.#slots.get(this.#precision === 'f16' ? 'input32' : 'input')!;
     this.#device.queue.writeBuffer(input, 0, batch.buffer, batch.byteOffset, n * this.plan.slotElements.input * 4);
+    return this.#dispatches(n);
+  }
+
+  async #run(batch: Float32Array, n: number, head: boolean): Promise<Float32Array> {
+    const dispatches = this.#prepare(batch, n);
     const enc = this.#device.createCommandEncoder();
     const pass = enc.beginComputePass();
     for (const d of head ? dispatches : dispatches.slice(0, -1)) {
@@ -227,39 +256,10 @@ export class WebgpuResNet {
   }
 
   /**
-   * GPU time of one forward pass of `n` images per kind of dispatch, from timestamp queries around each dispatch
-   * (each in a pass of its own: slower than run(), for finding where the time goes). Needs 'timestamp-query'.
+   * GPU time of one forward pass of `n` images per kind of dispatch (see profile.ts; needs 'timestamp-query').
    */
-  async profile(batch: Float32Array, n: number): Promise<{ kernelMs: number; kernels: Record<string, number> }> {
-    this.#ensureCapacity(n);
-    const dispatches = this.#dispatches(n), count = dispatches.length * 2;
-    const querySet = this.#device.createQuerySet({ type: 'timestamp', count });
-    const resolved = this.#device.createBuffer({ size: count * 8, usage: U().QUERY_RESOLVE | U().COPY_SRC });
-    const read = this.#device.createBuffer({ size: count * 8, usage: U().MAP_READ | U().COPY_DST });
-    const input = this.#slots.get(this.#precision === 'f16' ? 'input32' : 'input')!;
-    this.#device.queue.writeBuffer(input, 0, batch.buffer, batch.byteOffset, n * this.plan.slotElements.input * 4);
-    const enc = this.#device.createCommandEncoder();
-    dispatches.forEach((d, i) => {
-      const pass = enc.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, d.group);
-      pass.dispatchWorkgroups(...d.size);
-      pass.end();
-    });
-    enc.resolveQuerySet(querySet, 0, count, resolved, 0);
-    enc.copyBufferToBuffer(resolved, 0, read, 0, count * 8);
-    this.#device.queue.submit([enc.finish()]);
-    await read.mapAsync(1);
-    const t = new BigUint64Array(read.getMappedRange().slice(0));
-    read.destroy(); resolved.destroy(); querySet.destroy();
-    const kernels: Record<string, number> = {};
-    let kernelMs = 0;
-    dispatches.forEach((d, i) => {
-      const ms = Number(t[2 * i + 1] - t[2 * i]) / 1e6;
-      kernels[d.label] = (kernels[d.label] ?? 0) + ms;
-      kernelMs += ms;
-    });
-    return { kernelMs, kernels };
+  profile(batch: Float32Array, n: number): Promise<{ kernelMs: number; kernels: Record<string, number> }> {
+    return profileDispatches(this.#device, this.#prepare(batch, n));
   }
 
   dispose(): void {

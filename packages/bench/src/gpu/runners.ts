@@ -11,10 +11,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initWebgpu, type GpuEntry } from '../../../../sdk/src/backend/webgpu.ts';
+import type { GpuEntry } from '../../../../sdk/src/backend/webgpu.ts';
 import { initWasm } from '../../../../sdk/src/backend/wasm.ts';
 import { classifierHead, features } from '../../../../sdk/src/net/resnet.ts';
-import { largestBufferBytes } from '../../../../sdk/src/net/memory.ts';
 import { disposeLayers, uploadLayers } from '../../../../sdk/src/net/upload.ts';
 import { readPack, type Pack } from '../../../../sdk/src/pack/read.ts';
 import { WebgpuResNet } from '../../../../sdk/src/webgpu/engine.ts';
@@ -81,9 +80,24 @@ export async function wasmReference(m: ModelPlace, dtype: 'int8' | 'float16'): P
   }
 }
 
+/** A device with the adapter's buffer limits (and timestamps, where the adapter has them). */
+async function openDevice(gpu: GpuEntry, features: string[]): Promise<{ device: GPUDevice; adapter: string; has: (f: string) => boolean }> {
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }) as any;
+  const limits = ['maxStorageBufferBindingSize', 'maxBufferSize'];
+  const device = await adapter.requestDevice({
+    requiredFeatures: features.filter((f) => adapter.features.has(f)), requiredLimits: Object.fromEntries(limits.map((k) => [k, adapter.limits[k]])),
+  });
+  const info = adapter.info ?? {};
+  return { device, adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' / '), has: (f) => device.features.has(f) };
+}
+
 async function tfjsRunner(m: ModelPlace, gpu: GpuEntry): Promise<GpuRunner> {
   const pack = await readPack(new Uint8Array(readFileSync(packPath(m, 'int8'))));
-  const info = await initWebgpu(gpu, largestBufferBytes(pack.manifest.architecture, m.size, 10), true);
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  const { device, adapter } = await openDevice(gpu, ['timestamp-query']);
+  tf.registerBackend('webgpu', () => new WebGPUBackend(device as never, undefined), 0);
+  await tf.setBackend('webgpu');
+  const info = { adapter };
   const layers = uploadLayers(pack);
   const input = crops(m.size, 10).nhwc;
   const forward = (n: number) => tfjsLogits(pack, layers, input.subarray(0, n * m.size * m.size * 3), n, m.size);
@@ -128,14 +142,10 @@ async function ortRunner(m: ModelPlace, dtype: 'fp32' | 'fp16'): Promise<GpuRunn
 /** resnet-edge's engine on a device of its own, with the adapter's buffer limits and shader-f16 when asked. */
 async function engineRunner(m: ModelPlace, gpu: GpuEntry, f16: boolean): Promise<GpuRunner> {
   const pack = await readPack(new Uint8Array(readFileSync(packPath(m, f16 ? 'float16' : 'int8'))));
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }) as any;
-  if (f16 && !adapter.features.has('shader-f16')) throw new Error('the adapter has no shader-f16');
-  const limits = ['maxStorageBufferBindingSize', 'maxBufferSize'];
-  const timestamps = adapter.features.has('timestamp-query');
-  const device = await adapter.requestDevice({
-    requiredFeatures: [...(f16 ? ['shader-f16'] : []), ...(timestamps ? ['timestamp-query'] : [])], requiredLimits: Object.fromEntries(limits.map((k) => [k, adapter.limits[k]])),
-  });
-  const net = await WebgpuResNet.create(device, pack, m.size, f16 ? 'f16' : 'f32');
+  const { device, has } = await openDevice(gpu, ['shader-f16', 'timestamp-query']);
+  if (f16 && !has('shader-f16')) throw new Error('the adapter has no shader-f16');
+  const timestamps = has('timestamp-query');
+  const net = await WebgpuResNet.create(device, pack, m.size, f16 ? 'f16' : 'f32', { maxBufferBytes: device.limits.maxStorageBufferBindingSize });
   const input = crops(m.size, 10).nhwc;
   return {
     detail: `${f16 ? 'fp16' : 'fp32'} storage, fp32 accumulation`,
@@ -144,7 +154,7 @@ async function engineRunner(m: ModelPlace, gpu: GpuEntry, f16: boolean): Promise
     variants: async () => {
       const out: Record<string, number> = {};
       for (const target of [0, 128, 512]) {
-        const other = await WebgpuResNet.create(device, pack, m.size, f16 ? 'f16' : 'f32', target);
+        const other = await WebgpuResNet.create(device, pack, m.size, f16 ? 'f16' : 'f32', { splitTarget: target, maxBufferBytes: device.limits.maxStorageBufferBindingSize });
         for (let i = 0; i < 3; i++) await other.run(input, 1, true);
         const times: number[] = [];
         for (let i = 0; i < 15; i++) { const t = performance.now(); await other.run(input, 1, true); times.push(performance.now() - t); }
