@@ -6,8 +6,9 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
 /**
- * @typedef {{ dir: string, input: Record<string, string>, banner?: string, assets?: () => Record<string, string> }} PackageBuild
+ * @typedef {{ dir: string, input: Record<string, string>, executables?: string[], assets?: () => Record<string, string> }} PackageBuild
  * assets: files copied into dist (name in dist -> source path), for files the package references at run time.
+ * executables: entries that start with a #! line (the package's bin).
  */
 
 /** tfjs-backend-wasm's three binaries, into sdk/dist/wasm/ (see sdk/src/backend/wasm-files.ts). */
@@ -21,10 +22,12 @@ function tfjsWasmFiles() {
 const PACKAGES = [
   {
     dir: 'sdk', assets: tfjsWasmFiles,
-    input: { index: 'src/index.ts', pack: 'src/pack.ts', 'platform-node': 'src/platform/node.ts', 'platform-browser': 'src/platform/browser.ts' },
+    input: {
+      index: 'src/index.ts', pack: 'src/pack.ts', 'platform-node': 'src/platform/node.ts', 'platform-browser': 'src/platform/browser.ts',
+      'convert/index': 'src/convert/index.ts', 'cli/main': 'src/cli/main.ts', 'cli/worker': 'src/cli/worker.ts',
+    },
+    executables: ['cli/main'],
   },
-  { dir: 'packages/converter', input: { index: 'src/index.ts' } },
-  { dir: 'packages/cli', input: { main: 'src/main.ts', worker: 'src/worker.ts' }, banner: '#!/usr/bin/env node' },
 ];
 
 /** Everything that is not a relative import stays external: node built-ins, dependencies, sibling packages. */
@@ -47,13 +50,16 @@ function config(pkg) {
   return {
     input: Object.fromEntries(Object.entries(pkg.input).map(([k, v]) => [k, `${pkg.dir}/${v}`])),
     external,
-    output: { dir: `${pkg.dir}/dist`, format: 'es', sourcemap: true, banner: pkg.banner, chunkFileNames: '[name]-[hash].js' },
+    output: {
+      dir: `${pkg.dir}/dist`, format: 'es', sourcemap: true, chunkFileNames: '[name]-[hash].js',
+      banner: (chunk) => (chunk.isEntry && pkg.executables?.includes(chunk.name) ? '#!/usr/bin/env node' : ''),
+    },
     plugins: [copyAssets(pkg.assets?.() ?? {}), typescript({
       tsconfig: './tsconfig.base.json',
       include: [resolve(pkg.dir, 'src/**/*.ts')],
       compilerOptions: {
         rootDir: `${pkg.dir}/src`, outDir: `${pkg.dir}/dist`, declaration: true, declarationDir: `${pkg.dir}/dist`,
-        declarationMap: false, sourceMap: true, noEmitOnError: true,
+        declarationMap: false, sourceMap: true, noEmitOnError: true, stripInternal: true,
         // Built packages see each other as users do: through node_modules and the built .d.ts.
         paths: {},
       },

@@ -84,7 +84,7 @@ describe('bundled apps in Chromium', () => {
   it('rollup without the copy step: typed errors naming the URL that answered 404, pack first, then (compute float32) tfjs wasm', async () => {
     const dir = await buildRollup(false);
     const first = await runApp(dir);
-    assert.match(first.result.error ?? '', /^PackError \[PACK_INVALID\]: Fetching the pack from http:\/\/127\.0\.0\.1:\d+\/models\/default\.pack answered HTTP 404/);
+    assert.match(first.result.error ?? '', /^PackError \[PACK_NOT_FOUND\]: There is no pack at http:\/\/127\.0\.0\.1:\d+\/models\/default\.pack: the server answered HTTP 404/);
     mkdirSync(join(dir, 'models'));
     copyFileSync(join(ROOT, 'sdk', 'models', 'default.pack'), join(dir, 'models', 'default.pack'));
     // The int8 kernels travel inside the JavaScript: with the pack in place, the int8 default model runs.

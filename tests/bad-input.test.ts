@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { convert } from '@resnet-edge/converter';
+import { convert } from 'resnet-edge/convert';
 import { ImageError, ModelFormatError, PackError, UsageError, load, type Classifier } from 'resnet-edge';
 import { HEADER_BYTES, payloadOffset } from 'resnet-edge/pack';
 import { MODELS, SHARED, convertReference, maxAbsDiff, modelInput, reference } from './helpers.ts';
@@ -81,7 +81,7 @@ describe('broken packs', () => {
     await rejects(load({ model: readFileSync(join(SHARED, 'images/chelsea.png')) }), PackError, 'PACK_INVALID', /Not a resnet-edge pack/);
   });
   it('a missing file', async () => {
-    await rejects(load({ model: '/nonexistent/model.pack' }), PackError, 'PACK_INVALID', /ENOENT/);
+    await rejects(load({ model: '/nonexistent/model.pack' }), PackError, 'PACK_NOT_FOUND', /no pack file at \/nonexistent\/model\.pack \(no such file\)/);
   });
 });
 

@@ -21,7 +21,7 @@ const CHELSEA = join(SHARED, 'images/chelsea.png');
 describe('10-crop test (ResNet-18, float32)', () => {
   let tenCrop: Classifier, single: Classifier;
   before(async () => {
-    const { convert } = await import('@resnet-edge/converter');
+    const { convert } = await import('resnet-edge/convert');
     const onnx = readFileSync(join(MODELS, 'resnet18.onnx'));
     tenCrop = await load({ model: (await convert(onnx, { dtype: 'float32' })).pack, backend: 'wasm' });
     single = await load({ model: (await convertReference('resnet18', 'onnx', 'float32')).pack, backend: 'wasm' });

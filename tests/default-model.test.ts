@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { convert } from '@resnet-edge/converter';
+import { convert } from 'resnet-edge/convert';
 import { load } from 'resnet-edge';
 import { ROOT, SHARED, cli } from './helpers.ts';
 

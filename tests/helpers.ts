@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { convert, type ConvertOptions } from '@resnet-edge/converter';
+import { convert, type ConvertOptions } from 'resnet-edge/convert';
 import type { WeightDType } from 'resnet-edge/pack';
 
 export const MODELS = join(import.meta.dirname, '.models');
@@ -42,7 +42,7 @@ export const argmax = (a: ArrayLike<number>): number => {
 /** Runs the built CLI; resolves with stdout/stderr/exit code (never rejects on a non-zero exit). */
 export async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)('node', [join(ROOT, 'packages/cli/dist/main.js'), ...args], { maxBuffer: 64 << 20 });
+    const { stdout, stderr } = await promisify(execFile)('node', [join(ROOT, 'sdk/dist/cli/main.js'), ...args], { maxBuffer: 64 << 20 });
     return { stdout, stderr, code: 0 };
   } catch (e) {
     const err = e as { stdout: string; stderr: string; code: number };

@@ -29,7 +29,7 @@ if [[ " $STEPS " == *" bench "* ]]; then
   cp -r .gpu/bench-gpu.mjs .gpu/tfjs-wasm "$B/"
   echo "# node $("$WORK/node" --version), unpacked at +${SECONDS}s"
   BENCH_GPU_REAL=1 PYTHON=${PYTHON:-python3} timeout "${BENCH_TIMEOUT:-200}" "$WORK/node" "$B/bench-gpu.mjs" --out "$OUT/bench" --data "$WORK/models" \
-    --tfjs-wasm "$B/tfjs-wasm/" --ort-wasm "$B/ort/" ${BENCH_ARGS:-}
+    --tfjs-wasm "$B/tfjs-wasm/" --ort-wasm "$B/ort/" --child-timeout 80 ${BENCH_ARGS:-}
   echo "# bench exit $?, at +${SECONDS}s"
 fi
 

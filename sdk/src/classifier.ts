@@ -1,7 +1,8 @@
 /** The classifier a user holds: a verified pack on a backend, and the calls that run it. */
 import { ComputeError, UsageError } from './errors.js';
 import type { BackendAttempt, BackendName } from './backend/choose.js';
-import type { BackendChange, Runtime } from './backend/runtime.js';
+import type { Runtime } from './backend/runtime.js';
+import type { BackendChange } from './backend/change.js';
 import { toRawImage, type ImageInput } from './image/source.js';
 import type { Architecture, PackManifest, Preprocess, WeightDType } from './pack/format.js';
 import type { PackOrigin } from './pack/source.js';
@@ -59,6 +60,14 @@ export class BackendChangeEvent extends Event {
   }
 }
 
+/** EventTarget's own parameter types, which Node and the DOM library both declare (under different names). */
+type Listener = Parameters<EventTarget['addEventListener']>[1];
+type AddOptions = Parameters<EventTarget['addEventListener']>[2];
+type RemoveOptions = Parameters<EventTarget['removeEventListener']>[2];
+
+/** The events a Classifier dispatches, by type. */
+export interface ClassifierEventMap { backendchange: BackendChangeEvent }
+
 export class Classifier extends EventTarget {
   readonly model: ModelInfo;
   #runtime: Runtime;
@@ -66,12 +75,29 @@ export class Classifier extends EventTarget {
   /** The calls not settled yet: dispose() rejects them. */
   #pending = new Set<(e: unknown) => void>();
 
-  /** @internal Use load(). */
-  constructor(manifest: PackManifest, runtime: Runtime, origin: PackOrigin) {
+  /** @internal load() makes classifiers. */
+  static create(manifest: PackManifest, runtime: Runtime, origin: PackOrigin): Classifier {
+    return new Classifier(manifest, runtime, origin);
+  }
+
+  private constructor(manifest: PackManifest, runtime: Runtime, origin: PackOrigin) {
     super();
     const { name, architecture, preprocess: pre, labels, dtype } = manifest;
     this.model = Object.freeze({ name, architecture, preprocess: pre, labels: Object.freeze([...labels]), dtype, sha256: manifest.payload.sha256, origin });
     this.#runtime = runtime;
+  }
+
+  /** 'backendchange' listeners get a BackendChangeEvent (from, to, reason). */
+  override addEventListener<K extends keyof ClassifierEventMap>(type: K, listener: ((event: ClassifierEventMap[K]) => void) | null, options?: AddOptions): void;
+  override addEventListener(type: string, listener: Listener, options?: AddOptions): void;
+  override addEventListener(type: string, listener: Listener, options?: AddOptions): void {
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener<K extends keyof ClassifierEventMap>(type: K, listener: ((event: ClassifierEventMap[K]) => void) | null, options?: RemoveOptions): void;
+  override removeEventListener(type: string, listener: Listener, options?: RemoveOptions): void;
+  override removeEventListener(type: string, listener: Listener, options?: RemoveOptions): void {
+    super.removeEventListener(type, listener, options);
   }
 
   /** The backend that runs this classifier now ('webgpu' can become 'wasm' at run time: see 'backendchange'). */

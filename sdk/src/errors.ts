@@ -4,8 +4,8 @@
  */
 export type ErrorCode =
   | 'PACK_TRUNCATED' | 'PACK_OVERSIZE' | 'PACK_CORRUPT' | 'PACK_INVALID' | 'PACK_UNSUPPORTED' | 'PACK_TOO_LARGE'
-  | 'PACK_INTEGRITY'
-  | 'IMAGE_UNSUPPORTED' | 'IMAGE_DECODE' | 'IMAGE_INVALID' | 'IMAGE_TOO_LARGE'
+  | 'PACK_INTEGRITY' | 'PACK_NOT_FOUND' | 'PACK_UNREADABLE' | 'NETWORK_ERROR'
+  | 'IMAGE_UNSUPPORTED' | 'IMAGE_DECODE' | 'IMAGE_INVALID' | 'IMAGE_TOO_LARGE' | 'IMAGE_NOT_FOUND'
   | 'MODEL_FORMAT' | 'MODEL_NOT_RESNET'
   | 'INVALID_ARGUMENT' | 'DISPOSED' | 'NO_BACKEND' | 'LOAD_FAILED'
   | 'NON_FINITE_OUTPUT';
@@ -19,7 +19,7 @@ export class ResnetEdgeError extends Error {
   }
 }
 
-/** The pack file is malformed, truncated, corrupted or of an unsupported version. */
+/** The pack is not there (PACK_NOT_FOUND: no such file, HTTP 404/410), unreadable, unreachable, malformed, truncated, corrupted or of an unsupported version. */
 export class PackError extends ResnetEdgeError {}
 /** The image could not be decoded or has an unusable size or layout. */
 export class ImageError extends ResnetEdgeError {}

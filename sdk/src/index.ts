@@ -1,8 +1,9 @@
 export { load, DEFAULT_MODEL_URL, type LoadOptions, type LoadProgress } from './load.js';
 export type { Compute } from './backend/runtime.js';
 export { diagnose, type Diagnosis, type DiagnoseOptions } from './backend/diagnose.js';
-export type { GpuEntry } from './backend/webgpu.js';
-export { Classifier, BackendChangeEvent, type Prediction, type ClassifyOptions, type ModelInfo } from './classifier.js';
+export type { GpuEntry } from './backend/gpu-entry.js';
+export { Classifier, BackendChangeEvent, type Prediction, type ClassifyOptions, type CallOptions, type ModelInfo, type ClassifierEventMap } from './classifier.js';
+export type { BackendChange } from './backend/change.js';
 export type { ImageInput, PixelData } from './image/source.js';
 export type { DrawableImage } from './image/browser.js';
 export type { BackendName, BackendOption, BackendAttempt } from './backend/choose.js';

@@ -1,8 +1,8 @@
 import { chooseBackend, type BackendOption } from './backend/choose.js';
 import { Runtime, type Compute } from './backend/runtime.js';
-import type { GpuEntry } from './backend/webgpu.js';
+import type { GpuEntry } from './backend/gpu-entry.js';
 import { BackendChangeEvent, Classifier } from './classifier.js';
-import { UsageError } from './errors.js';
+import { LOAD_CHECKS, checkOptions } from './options.js';
 import { largestBufferBytes } from './net/memory.js';
 import { parseIntegrity } from './pack/integrity.js';
 import { openPack, type ModelSource } from './pack/source.js';
@@ -23,7 +23,7 @@ export interface LoadOptions {
   backend?: BackendOption;
   /** Prefix (directory URL) where tfjs-backend-wasm's .wasm files are served. */
   wasmPaths?: string;
-  /** wasm threads when the page is cross-origin isolated (default: one per core). Fixed by the first load of a page. */
+  /** wasm threads where shared memory exists (Node; a cross-origin isolated page): an integer from 1 to the core count (default: one per core). */
   threads?: number;
   /** WebGPU entry point (default navigator.gpu). In Node: create([]) from the npm package 'webgpu'. */
   gpu?: GpuEntry;
@@ -51,9 +51,9 @@ export const DEFAULT_MODEL_URL = (): URL => new URL('../models/default.pack', im
 
 /** Loads and verifies a pack, picks a backend, uploads the weights once, and returns a ready classifier. */
 export async function load(options: LoadOptions = {}): Promise<Classifier> {
+  checkOptions(options, LOAD_CHECKS, 'load()');
   const { signal, onProgress } = options;
   const compute = options.compute ?? 'int8';
-  if (compute !== 'int8' && compute !== 'float32') throw new UsageError('INVALID_ARGUMENT', `compute must be 'int8' or 'float32', got ${JSON.stringify(compute)}.`);
   const sha256 = options.integrity === undefined ? undefined : parseIntegrity(options.integrity);
   let total: number | undefined;
   const report = (phase: LoadProgress['phase'], loaded: number, fraction: number) =>
@@ -88,7 +88,7 @@ export async function load(options: LoadOptions = {}): Promise<Classifier> {
     runtime.dispose();
     throw e;
   }
-  classifier = new Classifier(pack.manifest, runtime, origin);
+  classifier = Classifier.create(pack.manifest, runtime, origin);
   report('ready', pack.file.length, 1);
   return classifier;
 }

@@ -1,7 +1,7 @@
 /** The three readers under fuzz, with their seed files (tests/.models/fuzz, made by tools/fuzz_seeds.py). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { convert } from '@resnet-edge/converter';
+import { convert } from 'resnet-edge/convert';
 import { load, ResnetEdgeError } from 'resnet-edge';
 import { readPack, readPackStream } from 'resnet-edge/pack';
 import { int, type Rng } from './mutate.ts';

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { convert } from '@resnet-edge/converter';
+import { convert } from 'resnet-edge/convert';
 import type { ModelFiles } from './runners.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');

@@ -6,14 +6,15 @@
  * hold the model, and a probe network run by resnet-edge's WebGPU engine agrees with a plain-loop reference.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
+import { BackendError, UsageError } from '../errors.js';
 import { PROBE_TOLERANCE, probeDifference } from '../webgpu/probe.js';
 import { exclusive } from './queue.js';
 import { initWasm } from './wasm.js';
 import { availablePaths } from '../int8/kernels.js';
 import { isNode } from '../env.js';
 import { cpuCount } from '#platform';
-import { initWebgpu, mib, type GpuEntry } from './webgpu.js';
+import { initWebgpu, mib } from './webgpu.js';
+import type { GpuEntry } from './gpu-entry.js';
 
 export type BackendName = 'webgpu' | 'wasm';
 export type BackendOption = 'auto' | BackendName;
@@ -119,7 +120,7 @@ async function choose(option: BackendOption, req: BackendRequest): Promise<Backe
     const wasm = await tryWasm(req);
     attempts.push(await tryWebgpu(req, true), wasm);
   } else {
-    throw new BackendError('NO_BACKEND', `Unknown backend ${JSON.stringify(option)}: use 'auto', 'webgpu' or 'wasm'.`);
+    throw new UsageError('INVALID_ARGUMENT', `backend must be 'auto', 'webgpu' or 'wasm', got ${JSON.stringify(option)}.`);
   }
   const chosen = attempts.find((a) => a.ok);
   if (!chosen) throw noBackend(attempts);

@@ -1,10 +1,14 @@
 /** diagnose(): what resnet-edge would run on here, and why, without a model. */
 import { cpuCount } from '#platform';
 import { isNode } from '../env.js';
-import { chooseBackend, type BackendAttempt, type BackendName } from './choose.js';
-import type { GpuEntry } from './webgpu.js';
+import { DIAGNOSE_CHECKS, checkOptions } from '../options.js';
+import { chooseBackend, type BackendAttempt, type BackendName, type BackendOption } from './choose.js';
+import type { GpuEntry } from './gpu-entry.js';
 
-export interface DiagnoseOptions { wasmPaths?: string; threads?: number; gpu?: GpuEntry; softwareGpu?: boolean }
+/** The options of load() that decide the backend: diagnose() reports what load() does with them (for an int8 pack). */
+export interface DiagnoseOptions {
+  backend?: BackendOption; compute?: 'int8' | 'float32'; wasmPaths?: string; threads?: number; gpu?: GpuEntry; softwareGpu?: boolean;
+}
 
 export interface Diagnosis {
   /** What load({ backend: 'auto' }) would choose here, or null when nothing works. */
@@ -25,14 +29,17 @@ function runtimeKind(): Diagnosis['runtime'] {
 }
 
 /**
- * Tries every backend the way load() does (model limits aside) and reports each outcome. Never throws
- * for an unusable backend: a page can show the result to its user.
+ * Tries every backend the way load() does with these options for an int8 pack like the default model (model limits
+ * aside) and reports each outcome: compute (int8 kernels or float32 on tfjs) and threads included. Never throws for an
+ * unusable backend: a page can show the result to its user. A bad option is an INVALID_ARGUMENT error, as in load().
  */
 export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis> {
+  checkOptions(options, DIAGNOSE_CHECKS, 'diagnose()');
   const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
   let chosen: BackendName | null = null, backends: BackendAttempt[];
+  const { backend = 'auto', compute = 'int8', ...request } = options;
   try {
-    ({ backend: chosen, attempts: backends } = await chooseBackend('auto', { ...options, needBytes: 0 }));
+    ({ backend: chosen, attempts: backends } = await chooseBackend(backend, { ...request, needBytes: 0, int8: compute === 'int8' }));
   } catch (e) {
     backends = (e as { attempts?: BackendAttempt[] }).attempts ?? [{ backend: 'wasm', ok: false, reason: (e as Error).message }];
   }

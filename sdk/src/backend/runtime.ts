@@ -14,6 +14,9 @@ import { WebgpuResNet } from '../webgpu/engine.js';
 import { noBackend, tryWasm, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choose.js';
 import { UsageError } from '../errors.js';
 import { exclusive } from './queue.js';
+import type { BackendChange } from './change.js';
+
+export type { BackendChange };
 import { currentDevice, deviceLost, guarded } from './webgpu.js';
 
 /**
@@ -27,7 +30,6 @@ function inTurn<T>(tfjs: () => boolean, work: () => Promise<T>): Promise<T> {
   });
 }
 
-export interface BackendChange { from: BackendName; to: BackendName; reason: string }
 
 /** How the wasm backend runs an int8 pack: on resnet-edge's int8 kernels, or dequantized on tfjs (XNNPACK). */
 export type Compute = 'int8' | 'float32';

@@ -4,8 +4,9 @@
  * loss. One healthy device is kept per entry point and shared by every classifier; a lost one is replaced.
  */
 
-/** The WebGPU entry point: `navigator.gpu` in browsers; in Node, `create([])` from the npm package `webgpu`. */
-export interface GpuEntry { requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<unknown> }
+import type { GpuEntry } from './gpu-entry.js';
+
+export type { GpuEntry };
 
 interface Adapter {
   limits: Record<string, number>;

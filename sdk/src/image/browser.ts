@@ -2,9 +2,11 @@
 import { ImageError } from '../errors.js';
 import type { RawImage } from '../preprocess.js';
 import { checkPixelCount } from './limits.js';
+import type { Dom } from './dom-types.js';
 
-/** Everything a canvas can draw that resnet-edge accepts. */
-export type DrawableImage = ImageBitmap | HTMLImageElement | HTMLCanvasElement | OffscreenCanvas | HTMLVideoElement | VideoFrame;
+/** Everything a canvas can draw that resnet-edge accepts (none of it exists in a Node-only project: see dom-types.ts). */
+export type DrawableImage = Dom<'ImageBitmap'> | Dom<'HTMLImageElement'> | Dom<'HTMLCanvasElement'> | Dom<'OffscreenCanvas'>
+  | Dom<'HTMLVideoElement'> | Dom<'VideoFrame'>;
 
 const has = (name: string): boolean => typeof (globalThis as Record<string, unknown>)[name] === 'function';
 const is = (v: unknown, name: string): boolean => has(name) && v instanceof ((globalThis as Record<string, unknown>)[name] as new () => unknown);

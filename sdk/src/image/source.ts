@@ -62,6 +62,10 @@ async function fromUrl(url: string): Promise<RawImage> {
       return fromBytes(await readFileBytes(/^file:/i.test(url) ? new URL(url) : url));
     } catch (e) {
       if (e instanceof ImageError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
+        throw new ImageError('IMAGE_NOT_FOUND', `There is no image file at ${url} (${code === 'EISDIR' ? 'it is a folder' : 'no such file'}).`, { cause: e });
+      }
       throw new ImageError('IMAGE_INVALID', `Cannot read the image file ${url}: ${(e as Error).message}`, { cause: e });
     }
   }
@@ -71,6 +75,7 @@ async function fromUrl(url: string): Promise<RawImage> {
   } catch (e) {
     throw new ImageError('IMAGE_INVALID', `Could not fetch the image ${url}: ${(e as Error).message}`, { cause: e });
   }
+  if (res.status === 404 || res.status === 410) throw new ImageError('IMAGE_NOT_FOUND', `There is no image at ${url}: the server answered HTTP ${res.status}.`);
   if (!res.ok) throw new ImageError('IMAGE_INVALID', `Fetching the image ${url} answered HTTP ${res.status} ${res.statusText}.`);
   return fromBytes(new Uint8Array(await res.arrayBuffer()));
 }

@@ -49,12 +49,17 @@ export class GemmPool {
         const w = await startWorker(WORKER);
         workers.push(w);
         const stackTop = alloc(STACK_BYTES) + STACK_BYTES;
-        await new Promise<void>((ready, fail) => {
-          w.onMessage((m) => (m === 'ready' ? ready() : fail(new Error(String(m)))));
-          w.onError((reason) => fail(new Error(reason)));
-          setTimeout(() => fail(new Error('no answer after 10 s')), 10_000);
-          w.postMessage({ module, memory, ctl, index: i + 1, count, stackTop });
-        });
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        try {
+          await new Promise<void>((ready, fail) => {
+            w.onMessage((m) => (m === 'ready' ? ready() : fail(new Error(String(m)))));
+            w.onError((reason) => fail(new Error(reason)));
+            timer = setTimeout(() => fail(new Error('no answer after 10 s')), 10_000);
+            w.postMessage({ module, memory, ctl, index: i + 1, count, stackTop });
+          });
+        } finally {
+          clearTimeout(timer); // a pending timer would keep a Node script alive 10 s after its work
+        }
       }));
     } catch (e) {
       workers.forEach((w) => w.terminate());

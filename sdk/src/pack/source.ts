@@ -59,9 +59,13 @@ async function fetchPack(url: string, o: OpenOptions): Promise<{ pack: Pack; ori
     res = await fetch(url, { signal: o.signal });
   } catch (e) {
     if (o.signal?.aborted) throw o.signal.reason;
-    throw new PackError('PACK_INVALID', `Could not fetch the pack from ${url}: ${(e as Error).message}`, { cause: e });
+    const why = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new PackError('NETWORK_ERROR', `Could not reach ${url}: ${why?.code ?? why?.message ?? (e as Error).message}. Check the address and your connection (and, in a browser, the server's CORS headers).`, { cause: e });
   }
-  if (!res.ok || !res.body) throw new PackError('PACK_INVALID', `Fetching the pack from ${url} answered HTTP ${res.status} ${res.statusText}.`);
+  if (res.status === 404 || res.status === 410) {
+    throw new PackError('PACK_NOT_FOUND', `There is no pack at ${url}: the server answered HTTP ${res.status}. Check the URL, or upload the pack there.`);
+  }
+  if (!res.ok || !res.body) throw new PackError('NETWORK_ERROR', `Fetching the pack from ${url} answered HTTP ${res.status} ${res.statusText}: try again later, or check the server.`);
   return { pack: useCache ? await readAndCache(url, res, read) : await read(res.body), origin: 'network' };
 }
 
@@ -71,8 +75,11 @@ async function readFilePack(path: string | URL, o: OpenOptions): Promise<Pack> {
     return await verified(readPackStream(file.chunks, o.onProgress, o.signal), o.sha256);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
-      throw new PackError('PACK_INVALID', `Cannot read the pack file ${String(path)} (${code}).`, { cause: e });
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
+      throw new PackError('PACK_NOT_FOUND', `There is no pack file at ${String(path)} (${code === 'EISDIR' ? 'it is a folder' : 'no such file'}). Check the path; convert a model with \`resnet-edge convert\` to make one.`, { cause: e });
+    }
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new PackError('PACK_UNREADABLE', `The pack file ${String(path)} cannot be read (${code}: permission denied).`, { cause: e });
     }
     throw e;
   } finally {

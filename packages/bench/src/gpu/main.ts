@@ -9,12 +9,13 @@
  *          --models resnet18,resnet50  --size 224  --rounds 50  --runners a,b  --out bench/results-gpu
  *          --data bench/.models-gpu  --tfjs-wasm DIR/  --ort-wasm DIR/  (PYTHON=… picks the python with torch)
  *          --budget S (start no runtime after S seconds; the report says which were left out)
+ *          --child-timeout S (stop a runtime's process after S seconds, default 600)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { convert } from '@resnet-edge/converter';
+import { convert } from 'resnet-edge/convert';
 import { runChild } from './child.ts';
 import { openDawn } from './dawn.ts';
 import { measureFloor } from './floor.ts';
@@ -42,9 +43,9 @@ async function makeModels(dir: string, models: string[], size: number, rounds: n
   }
 }
 
-function child(runner: GpuRunnerName, place: ModelPlace, rounds: number): { result?: GpuResults['rows'][number]; error?: string } {
+function child(runner: GpuRunnerName, place: ModelPlace, rounds: number, timeoutS: number): { result?: GpuResults['rows'][number]; error?: string } {
   const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], 'child', runner, JSON.stringify(place), String(rounds)],
-    { encoding: 'utf8', timeout: 80_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+    { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
   const line = (tag: string) => r.stdout?.split('\n').find((l) => l.startsWith(tag))?.slice(tag.length + 1);
   const ok = line('BENCH-RESULT');
   if (ok) return { result: JSON.parse(ok) };
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   const size = Number(arg('size', small ? '32' : '224')), rounds = Number(arg('rounds', small ? '3' : '50'));
   const runners = arg('runners', GPU_RUNNERS.join(',')).split(',') as GpuRunnerName[];
   const dir = resolve(arg('data', 'bench/.models-gpu')), out = resolve(arg('out', small ? 'bench/.results-gpu-small' : 'bench/results-gpu'));
-  const started = Date.now(), budget = Number(arg('budget', '1e9'));
+  const started = Date.now(), budget = Number(arg('budget', '1e9')), childTimeout = Number(arg('child-timeout', '600'));
   await makeModels(dir, models, size, rounds);
   console.error(`bench:gpu: models ready (+${((Date.now() - started) / 1000).toFixed(0)} s)`);
   const dawn = await openDawn();
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
         results.failures.push({ runner, model: name, error: `not started: the bench's time budget (${budget} s) was spent` });
         continue;
       }
-      const r = child(runner, place, rounds);
+      const r = child(runner, place, rounds, childTimeout);
       console.error(`bench:gpu: ${runner} on ${name}: ${r.result ? 'done' : r.error} (+${((Date.now() - started) / 1000).toFixed(0)} s)`);
       if (r.result) results.rows.push(r.result);
       else results.failures.push({ runner, model: name, error: r.error! });

@@ -142,10 +142,12 @@ async function ortRunner(m: ModelPlace, dtype: 'fp32' | 'fp16'): Promise<GpuRunn
 /** resnet-edge's engine on a device of its own, with the adapter's buffer limits and shader-f16 when asked. */
 async function engineRunner(m: ModelPlace, gpu: GpuEntry, f16: boolean): Promise<GpuRunner> {
   const pack = await readPack(new Uint8Array(readFileSync(packPath(m, f16 ? 'float16' : 'int8'))));
-  const { device, has } = await openDevice(gpu, ['shader-f16', 'timestamp-query']);
+  const { device, adapter, has } = await openDevice(gpu, ['shader-f16', 'timestamp-query']);
+  // As the SDK does: a CPU emulation runs workgroups one after another, where splitting K only adds work.
+  const splitTarget = /swiftshader|llvmpipe|lavapipe/i.test(adapter) ? 0 : undefined;
   if (f16 && !has('shader-f16')) throw new Error('the adapter has no shader-f16');
   const timestamps = has('timestamp-query');
-  const net = await WebgpuResNet.create(device, pack, m.size, f16 ? 'f16' : 'f32', { maxBufferBytes: device.limits.maxStorageBufferBindingSize });
+  const net = await WebgpuResNet.create(device, pack, m.size, f16 ? 'f16' : 'f32', { maxBufferBytes: device.limits.maxStorageBufferBindingSize, splitTarget });
   const input = crops(m.size, 10).nhwc;
   return {
     detail: `${f16 ? 'fp16' : 'fp32'} storage, fp32 accumulation`,

@@ -2,7 +2,7 @@
  * A small protocol-buffers wire-format reader: enough to walk ONNX files field by field without a schema
  * compiler. It never copies large byte fields (they are subarrays of the input) and checks every length.
  */
-import { ModelFormatError } from 'resnet-edge';
+import { ModelFormatError } from '../errors.js';
 
 export const enum Wire { Varint = 0, Fixed64 = 1, Bytes = 2, Fixed32 = 5 }
 

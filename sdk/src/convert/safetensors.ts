@@ -1,6 +1,6 @@
 /** safetensors reader: 8-byte header length, JSON header, raw little-endian tensors. Nothing is executed. */
-import { ModelFormatError } from 'resnet-edge';
-import { halfToFloat } from 'resnet-edge/pack';
+import { ModelFormatError } from '../errors.js';
+import { halfToFloat } from '../pack.js';
 import { numel, type Tensor } from './tensor.js';
 
 const bad = (what: string): ModelFormatError => new ModelFormatError('MODEL_FORMAT', `Not a readable safetensors file: ${what}.`);

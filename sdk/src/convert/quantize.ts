@@ -1,6 +1,6 @@
 /** Weight encodings for the pack and the error each one makes, per layer and in total. */
-import { ModelFormatError } from 'resnet-edge';
-import { halfToFloat, type WeightDType } from 'resnet-edge/pack';
+import { ModelFormatError } from '../errors.js';
+import { halfToFloat, type WeightDType } from '../pack.js';
 import type { FoldedLayer } from './fold.js';
 
 export interface EncodedLayer { layer: FoldedLayer; bytes: Uint8Array; scales?: Float32Array; decoded: Float32Array }

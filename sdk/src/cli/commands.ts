@@ -1,14 +1,12 @@
-/** The CLI's three commands. Each returns what it prints; main.ts handles arguments and errors. */
+/** The CLI's convert, eval and diagnose commands (classify: classify.ts); main.ts handles arguments and errors. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { convert, type ConvertOptions } from '@resnet-edge/converter';
-import { diagnose, load, UsageError, type BackendOption, type Classifier, type ClassifyOptions, type GpuEntry, type Prediction } from 'resnet-edge';
+import { convert, type ConvertOptions } from '../convert/index.js';
+import { diagnose, UsageError, type BackendOption, type Classifier, type Compute } from '../index.js';
+import { nodeGpu, withClassifier, type Out, type RunOptions } from './run.js';
 import { labelledImages, type LabelledImage } from './images.js';
 import { ClassifierPool } from './pool.js';
 
-export interface Out { stdout: (s: string) => void; stderr: (s: string) => void }
-
-const pct = (p: number): string => `${(p * 100).toFixed(2)} %`;
 
 export async function convertCommand(input: string, output: string, options: ConvertOptions, out: Out): Promise<void> {
   const { pack, architecture: a, report, name } = await convert(readFileSync(input), options);
@@ -21,40 +19,6 @@ export async function convertCommand(input: string, output: string, options: Con
   const t = report.total;
   out.stderr(`${'total'.padEnd(24)} ${t.relativeError.toExponential(3).padStart(11)} ${t.maxAbsError.toExponential(3).padStart(11)} ${t.sqnrDb.toFixed(1).padStart(8)}\n`);
   out.stdout(`wrote ${output} (${report.dtype}, ${(pack.length / 1e6).toFixed(2)} MB)\n`);
-}
-
-export interface RunOptions { model?: string; backend?: BackendOption; json?: boolean }
-
-/** WebGPU in Node comes from the optional npm package 'webgpu' (Dawn); undefined when it is not installed. */
-async function nodeGpu(): Promise<GpuEntry | undefined> {
-  try {
-    const { create, globals } = await import('webgpu');
-    Object.assign(globalThis, globals);
-    return create([]) as GpuEntry;
-  } catch {
-    return undefined;
-  }
-}
-
-async function withClassifier<T>(o: RunOptions, fn: (c: Classifier) => Promise<T>): Promise<T> {
-  const gpu = o.backend === 'webgpu' ? await nodeGpu() : undefined;
-  const clf = await load({ model: o.model, backend: o.backend, gpu });
-  try { return await fn(clf); } finally { clf.dispose(); }
-}
-
-export async function classifyCommand(images: string[], options: ClassifyOptions, o: RunOptions, out: Out): Promise<void> {
-  await withClassifier(o, async (clf) => {
-    const results: Prediction[][] = [];
-    for (const path of images) {
-      const preds = await clf.classify(readFileSync(path), options);
-      results.push(preds);
-      if (!o.json) {
-        out.stdout(`${path}\n`);
-        preds.forEach((p, i) => out.stdout(`  ${i + 1}. ${pct(p.probability).padStart(8)}  ${p.label}  [${p.index}]\n`));
-      }
-    }
-    if (o.json) out.stdout(`${JSON.stringify(results)}\n`);
-  });
 }
 
 export interface EvalResult { top1: number; top5: number; n: number; imagesPerSecond: number; workers: number }
@@ -71,7 +35,7 @@ function labelIndex(labels: readonly string[]): (className: string) => number {
   };
 }
 
-export interface EvalOptions extends RunOptions { workers: number }
+export interface EvalOptions extends RunOptions { workers: number; json?: boolean }
 
 /** Predicted class indices for each image, on this thread or spread over a pool of worker threads. */
 async function* predictions(clf: Classifier, images: Iterable<LabelledImage>, topK: number, o: EvalOptions): AsyncGenerator<[LabelledImage, number[]]> {
@@ -83,7 +47,7 @@ async function* predictions(clf: Classifier, images: Iterable<LabelledImage>, to
   try {
     const inFlight: Promise<[LabelledImage, number[]]>[] = [];
     for (const img of images) {
-      inFlight.push(pool.classify(img.bytes, topK).then((idx) => [img, idx]));
+      inFlight.push(pool.classify(img.bytes, topK).then((p) => [img, p.map((x) => x.index)]));
       if (inFlight.length >= 2 * pool.size) yield await inFlight.shift()!;
     }
     while (inFlight.length) yield await inFlight.shift()!;
@@ -122,7 +86,9 @@ export async function evalCommand(source: string, limit: number | undefined, o: 
   });
 }
 
-/** What this machine would run on, and why (WebGPU through the npm package 'webgpu' when installed). */
-export async function diagnoseCommand(softwareGpu: boolean, out: Out): Promise<void> {
-  out.stdout(`${JSON.stringify(await diagnose({ gpu: await nodeGpu(), softwareGpu }), null, 2)}\n`);
+export interface DiagnoseCommandOptions { backend?: BackendOption; compute?: Compute; threads?: number; softwareGpu: boolean }
+
+/** What load() would run on here with these options, and why (WebGPU through the npm package 'webgpu' when installed). */
+export async function diagnoseCommand(o: DiagnoseCommandOptions, out: Out): Promise<void> {
+  out.stdout(`${JSON.stringify(await diagnose({ gpu: await nodeGpu(), softwareGpu: o.softwareGpu, backend: o.backend, compute: o.compute, threads: o.threads }), null, 2)}\n`);
 }

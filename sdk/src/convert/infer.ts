@@ -1,6 +1,6 @@
 /** SourceResnet -> the pack's Architecture and its folded layers under the pack's names. */
-import { ModelFormatError } from 'resnet-edge';
-import { blockName, depthOf, expectedLayers, type Architecture, type ShortcutType } from 'resnet-edge/pack';
+import { ModelFormatError } from '../errors.js';
+import { blockName, depthOf, expectedLayers, type Architecture, type ShortcutType } from '../pack.js';
 import { foldConv, type FoldedLayer } from './fold.js';
 import type { SourceBlock, SourceResnet } from './tensor.js';
 

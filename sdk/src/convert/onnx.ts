@@ -1,6 +1,6 @@
 /** ONNX ModelProto -> graph of nodes and constant tensors (initializers and Constant nodes), nothing executed. */
-import { ModelFormatError } from 'resnet-edge';
-import { halfToFloat } from 'resnet-edge/pack';
+import { ModelFormatError } from '../errors.js';
+import { halfToFloat } from '../pack.js';
 import { ProtoReader, Wire } from './protobuf.js';
 import { numel, type Tensor } from './tensor.js';
 

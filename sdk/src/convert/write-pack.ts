@@ -2,7 +2,7 @@
 import {
   HEADER_BYTES, PACK_MAGIC, PACK_VERSION, align, payloadOffset, sha256Hex, validateManifest,
   type ByteRange, type PackManifest, type TensorEntry,
-} from 'resnet-edge/pack';
+} from '../pack.js';
 import type { EncodedLayer } from './quantize.js';
 
 export type ManifestDraft = Omit<PackManifest, 'format' | 'version' | 'tensors' | 'payload'>;

@@ -1,4 +1,4 @@
-import { ModelFormatError } from 'resnet-edge';
+import { ModelFormatError } from '../errors.js';
 import type { SourceConv } from './tensor.js';
 
 /** A layer ready to store: fp32 weight in PyTorch layout and fp32 bias, BatchNorm folded in. */

@@ -4,7 +4,7 @@
  * Conv [BN] Relu … Conv [BN] and whose shortcut is the block input itself, a Conv [BN] of it (projection) or a
  * Slice/Pad chain (option A); then global average pooling and a Gemm (or MatMul + Add) classifier.
  */
-import { ModelFormatError } from 'resnet-edge';
+import { ModelFormatError } from '../errors.js';
 import type { OnnxGraph, OnnxNode } from './onnx.js';
 import type { BatchNorm, SourceBlock, SourceConv, SourceResnet, Tensor } from './tensor.js';
 

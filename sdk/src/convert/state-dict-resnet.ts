@@ -4,7 +4,7 @@
  * State dicts hold no strides; ResNet's convention supplies them: stride 2 at the first block of every stage
  * after the first, and a 7×7 stride-2 stem with max-pool (ImageNet) or a 3×3 stride-1 stem without (CIFAR).
  */
-import { ModelFormatError } from 'resnet-edge';
+import { ModelFormatError } from '../errors.js';
 import type { SourceBlock, SourceConv, SourceResnet, Tensor } from './tensor.js';
 
 const notResnet = (why: string): ModelFormatError =>

@@ -1,6 +1,6 @@
 /** ONNX / safetensors bytes -> a verified pack, with the quantization error of every layer. */
-import { ModelFormatError } from 'resnet-edge';
-import { CIFAR10_LABELS, IMAGENET_LABELS, type Architecture, type Preprocess, type WeightDType } from 'resnet-edge/pack';
+import { ModelFormatError } from '../errors.js';
+import { CIFAR10_LABELS, IMAGENET_LABELS, type Architecture, type Preprocess, type WeightDType } from '../pack.js';
 import { inferArchitecture } from './infer.js';
 import { readOnnx } from './onnx.js';
 import { resnetFromOnnx } from './onnx-resnet.js';
