@@ -93,8 +93,8 @@ describe('model files the converter refuses', () => {
     const onnx = readFileSync(join(MODELS, 'cifar20.onnx'));
     await rejects(convert(onnx.subarray(0, onnx.length >> 1)), ModelFormatError, 'MODEL_FORMAT', /past the end|declares/);
   });
-  it('a file that is neither ONNX nor safetensors', async () => {
-    await rejects(convert(readFileSync(join(SHARED, 'images/chelsea.png'))), ModelFormatError, 'MODEL_FORMAT', /neither ONNX nor safetensors/);
+  it('a file that is neither ONNX, safetensors nor a PyTorch checkpoint', async () => {
+    await rejects(convert(readFileSync(join(SHARED, 'images/chelsea.png'))), ModelFormatError, 'MODEL_FORMAT', /neither ONNX, safetensors nor a PyTorch checkpoint/);
   });
   it('a safetensors state dict that is not a ResNet', async () => {
     const json = new TextEncoder().encode(JSON.stringify({ 'encoder.weight': { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }));

@@ -84,6 +84,14 @@ describe("resnet-edge's WebGPU engine (Dawn, SwiftShader) vs SIMD wasm", () => {
     }
   });
 
+  it("the paper's original bottleneck (resnet50-v1, stride on the first 1×1, at 64×64): within 1e-3 of wasm", async (t) => {
+    const { pack, architecture } = await convertReference('resnet50-v1', 'onnx', 'int8', { preprocess: { resize: 64, crop: 64 } });
+    assert.equal(architecture.strideIn1x1, true);
+    const diff = await againstWasm(pack, modelInput(reference('resnet50-v1')));
+    t.diagnostic(`resnet50-v1 at 64×64: max |p_webgpu - p_wasm| = ${diff.toExponential(2)}`);
+    assert.ok(diff <= 1e-3);
+  });
+
   it('weights are uploaded once: no GPU byte growth over 20 calls; dispose() gives the GPU memory back', async () => {
     const clf = await load({ model: packs.cifar20, gpu, softwareGpu: true });
     const image = modelInput(reference('cifar20'));

@@ -16,8 +16,8 @@ if (have === want) {
   console.log(`reference models: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
-// The fuzz tests' seed files (tools/fuzz_seeds.py): a small CIFAR ResNet-8 as safetensors and ONNX.
-if (!existsSync(`${OUT}/fuzz/cifar8-folded.onnx`)) {
+// The fuzz tests' seed files (tools/fuzz_seeds.py): a small CIFAR ResNet-8 as safetensors, ONNX and PyTorch checkpoints.
+if (!existsSync(`${OUT}/fuzz/cifar8.legacy.pth`)) {
   console.log('fuzz seeds: generating tests/.models/fuzz with PyTorch …');
   execFileSync('/usr/bin/python3', ['-W', 'ignore', 'tools/fuzz_seeds.py', '--out', `${OUT}/fuzz`], { stdio: ['ignore', 'inherit', 'inherit'] });
 }

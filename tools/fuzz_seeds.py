@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Seed files for the fuzz tests (tests/fuzz.test.ts, pnpm fuzz): a CIFAR ResNet-8 (the smallest ResNet of the
-paper's family, 78k parameters) with seeded weights, as a safetensors state dict and as two ONNX exports (BatchNorm
-kept, opset 13; BatchNorm folded, opset 17). Small, so that tens of thousands of mutations parse in seconds.
+paper's family, 78k parameters) with seeded weights, as a safetensors state dict, as two ONNX exports (BatchNorm
+kept, opset 13; BatchNorm folded, opset 17) and as two PyTorch checkpoints (zip format, a bare state dict; legacy
+format, wrapped as {'state_dict': {'module.' + key: …}}). Small, so that tens of thousands of mutations parse in seconds.
 
 Usage: /usr/bin/python3 tools/fuzz_seeds.py --out tests/.models/fuzz
 """
 import argparse
+import collections
 import os
 import sys
 
@@ -29,6 +31,10 @@ def main():
         mode = torch.onnx.TrainingMode.EVAL if fold else torch.onnx.TrainingMode.PRESERVE
         torch.onnx.export(model, x, os.path.join(out, name), opset_version=opset, do_constant_folding=fold,
                           training=mode, input_names=['input'], output_names=['logits'])
+    sd = model.state_dict()
+    torch.save(sd, os.path.join(out, 'cifar8.zip.pth'))
+    wrapped = {'state_dict': collections.OrderedDict(('module.' + k, v) for k, v in sd.items()), 'best_prec1': 80.5}
+    torch.save(wrapped, os.path.join(out, 'cifar8.legacy.pth'), _use_new_zipfile_serialization=False)
     print(f'fuzz seeds written to {out}')
 
 

@@ -10,6 +10,7 @@ It also writes the test inputs (224x224 and 32x32 PNGs) and torchvision's prepro
 Usage: /usr/bin/python3 tools/reference.py --out tests/.models [--only resnet18,cifar20]
 """
 import argparse
+import collections
 import json
 import os
 import sys
@@ -24,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_io  # noqa: E402
 from cifar_resnet import CifarResNet  # noqa: E402
 
-GENERATOR_VERSION = 7
+GENERATOR_VERSION = 9
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared')
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 OUT_DIR = ['.']
@@ -40,6 +41,24 @@ MODELS = {
     'cifar56': (lambda: CifarResNet(56), 56, 16, False),
     'resnet18-37classes': (lambda: torchvision.models.resnet18(num_classes=37), 1837, 17, True),
     'resnet18-optionC': (lambda: option_c(torchvision.models.resnet18()), 1819, 13, False),
+    # The paper's original bottleneck ("v1": the stride on the first 1×1, as in Caffe, Keras and TensorFlow).
+    'resnet50-v1': (lambda: stride_in_1x1(torchvision.models.resnet50()), 5001, 13, True),
+    'resnet101-v1': (lambda: stride_in_1x1(torchvision.models.resnet101()), 10101, 14, False),
+    'resnet152-v1': (lambda: stride_in_1x1(torchvision.models.resnet152()), 15201, 17, True),
+}
+
+# PyTorch checkpoints written beside some models (<name>.<variant>.pth), the ways torch.save files come:
+#   zip / legacy: torch >= 1.6's zip format / _use_new_zipfile_serialization=False, a bare state dict;
+#   *-wrapped: {'state_dict': {'module.' + key: tensor}, 'best_prec1': …, 'epoch': …} (DataParallel training scripts);
+#   zip-model: {'model': state dict} (timm); zip-views: tensors sharing one storage at offsets, 4-D weights strided;
+#   zip-half / zip-bf16: the state dict in float16 / bfloat16.
+CHECKPOINTS = {
+    'resnet18': ['zip', 'legacy-wrapped', 'zip-views', 'zip-half', 'zip-bf16'],
+    'resnet50': ['legacy'],
+    'cifar20': ['legacy-wrapped'],
+    'resnet50-v1': ['zip-model'],
+    'resnet101-v1': ['legacy-wrapped'],
+    'resnet152-v1': ['zip'],
 }
 
 
@@ -62,6 +81,64 @@ class NotAResnet(torch.nn.Module):
 
     def forward(self, x):
         return self.body(x)
+
+
+def stride_in_1x1(model):
+    """torchvision's bottleneck with its stride moved from the 3x3 to the first 1x1 (the original ResNet)."""
+    for layer in (model.layer1, model.layer2, model.layer3, model.layer4):
+        for block in layer:
+            if block.conv2.stride != (1, 1):
+                block.conv1.stride, block.conv2.stride = block.conv2.stride, (1, 1)
+    return model
+
+
+def views(sd):
+    """The same values, stored the awkward ways: one storage shared at offsets, 4-D weights strided (NHWC in memory)."""
+    floats = [k for k, v in sd.items() if v.dtype == torch.float32]
+    flat = torch.cat([sd[k].reshape(-1) for k in floats])
+    out, at = collections.OrderedDict(), 0
+    for k, v in sd.items():
+        if v.dtype != torch.float32:
+            out[k] = v
+            continue
+        t = flat[at:at + v.numel()].view(v.shape)
+        at += v.numel()
+        out[k] = t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) if t.dim() == 4 else t
+    return out
+
+
+def save_checkpoint(sd, path, variant):
+    if variant.endswith('views'):
+        sd = views(sd)
+    elif variant.endswith('half'):
+        sd = collections.OrderedDict((k, v.half() if v.is_floating_point() else v) for k, v in sd.items())
+    elif variant.endswith('bf16'):
+        sd = collections.OrderedDict((k, v.bfloat16() if v.is_floating_point() else v) for k, v in sd.items())
+    obj = sd
+    if variant.endswith('wrapped'):
+        obj = {'state_dict': collections.OrderedDict(('module.' + k, v) for k, v in sd.items()), 'best_prec1': 71.25, 'epoch': 90}
+    elif variant.endswith('model'):
+        obj = {'model': sd, 'epoch': 300}
+    torch.save(obj, path, _use_new_zipfile_serialization=not variant.startswith('legacy'))
+
+
+def make_refused(out):
+    """Tiny ResNet variants the converter must refuse by name: ResNeXt (grouped 3x3) and a Wide ResNet bottleneck."""
+    from torchvision.models.resnet import Bottleneck, ResNet
+    for name, kw in (('resnext-tiny', {'groups': 4, 'width_per_group': 16}), ('wide-tiny', {'width_per_group': 128})):
+        model = randomize(ResNet(Bottleneck, [1, 1, 1, 1], num_classes=10, **kw), 7)
+        safetensors_io.save(model.state_dict(), os.path.join(out, name + '.safetensors'), {'seed': 7})
+
+
+def make_pretrained_checkpoints(out):
+    """The paper's CIFAR ResNet-20/-32 as their authors' repository ships them: legacy torch.save of
+    {'state_dict': {'module.' + key: tensor}, 'best_prec1': …}, rebuilt from the safetensors in ../shared."""
+    d = os.path.join(out, 'cifar-pretrained')
+    os.makedirs(d, exist_ok=True)
+    for depth, prec in ((20, 91.73), (32, 92.63)):
+        sd = safetensors_io.load(os.path.join(SHARED, 'models', 'cifar-resnet', f'resnet{depth}.safetensors'))
+        obj = {'state_dict': collections.OrderedDict(('module.' + k, v) for k, v in sd.items()), 'best_prec1': prec}
+        torch.save(obj, os.path.join(d, f'resnet{depth}.th'), _use_new_zipfile_serialization=False)
 
 
 def randomize(model, seed):
@@ -171,6 +248,10 @@ def make_model(out, name):
         logits = model(x)
         feats = features_of(model, x)
     safetensors_io.save(model.state_dict(), os.path.join(out, name + '.safetensors'), {'seed': seed})
+    for variant in CHECKPOINTS.get(name, []):
+        save_checkpoint(model.state_dict(), os.path.join(out, f'{name}.{variant}.pth'), variant)
+    if name == 'cifar20':
+        torch.save(model, os.path.join(out, 'cifar20.module.pth'))  # a whole pickled nn.Module: refused
     # Exported in EVAL mode, torch folds BatchNorm into the convolutions; PRESERVE (the model is in eval mode)
     # keeps BatchNormalization nodes, as other exporters write them. Both kinds must convert.
     mode = torch.onnx.TrainingMode.EVAL if fold else torch.onnx.TrainingMode.PRESERVE
@@ -200,6 +281,8 @@ def main():
     make_inputs(args.out)
     make_preprocess(args.out)
     make_orientations(args.out)
+    make_pretrained_checkpoints(args.out)
+    make_refused(args.out)
     for name in args.only.split(','):
         make_model(args.out, name)
     torch.onnx.export(NotAResnet().eval(), torch.zeros(1, 3, 32, 32), os.path.join(args.out, 'not-a-resnet.onnx'), opset_version=13)

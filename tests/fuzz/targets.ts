@@ -1,4 +1,4 @@
-/** The three readers under fuzz, with their seed files (tests/.models/fuzz, made by tools/fuzz_seeds.py). */
+/** The four readers under fuzz, with their seed files (tests/.models/fuzz, made by tools/fuzz_seeds.py). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convert } from 'resnet-edge/convert';
@@ -7,6 +7,7 @@ import { readPack, readPackStream } from 'resnet-edge/pack';
 import { int, type Rng } from './mutate.ts';
 import { onnxCase } from './onnx.ts';
 import { packCase } from './pack.ts';
+import { pytorchCase } from './pytorch.ts';
 import type { Target } from './run.ts';
 import { safetensorsCase } from './safetensors.ts';
 
@@ -62,6 +63,11 @@ export async function targets(loads = 300): Promise<Target[]> {
     {
       name: 'safetensors', seeds: [safetensors], makeCase: safetensorsCase,
       read: (bytes, r) => convert(bytes, r() < 0.5 ? { format: 'safetensors' } : {}),
+      async after(value) { await readPack((value as { pack: Uint8Array }).pack); },
+    },
+    {
+      name: 'pytorch', seeds: [seed('cifar8.zip.pth'), seed('cifar8.legacy.pth')], makeCase: pytorchCase,
+      read: (bytes, r) => convert(bytes, r() < 0.5 ? { format: 'pytorch' } : {}),
       async after(value) { await readPack((value as { pack: Uint8Array }).pack); },
     },
   ];

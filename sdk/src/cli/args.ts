@@ -31,8 +31,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
     examples: ['resnet-edge classify photo.jpg', 'resnet-edge classify photos/ -m resnet50.pack -o labels.jsonl --shard 2/8 --resume'],
   },
   convert: {
-    name: 'convert', summary: 'weights you hold (ONNX, safetensors) to a pack',
-    usage: 'resnet-edge convert <model.onnx|model.safetensors> -o <out.pack> [options]',
+    name: 'convert', summary: 'weights you hold (PyTorch .pth, safetensors, ONNX) to a pack',
+    usage: 'resnet-edge convert <model.pth|model.safetensors|model.onnx> -o <out.pack> [options]',
     options: {
       output: { type: 'string', short: 'o', help: 'the pack to write (required)' },
       dtype: { type: 'string', help: 'int8 (default) | float16 | float32' },
@@ -40,8 +40,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
       labels: { type: 'string', help: 'a text file with one class label per line (default: ImageNet or CIFAR-10 by class count)' },
       resize: { type: 'string', help: 'shorter side after resizing (default 256, CIFAR 32)' },
       crop: { type: 'string', help: 'centre crop size (default 224, CIFAR 32; --resize alone sets both)' },
+      'stride-in-1x1': { type: 'boolean', help: 'state dicts of bottleneck ResNets: the original ResNet\'s stride on the first 1×1 ("v1"), not on the 3×3' },
     },
-    examples: ['resnet-edge convert resnet50.onnx -o resnet50.pack', 'resnet-edge convert model.safetensors -o model.pack --dtype float16 --labels labels.txt'],
+    examples: ['resnet-edge convert resnet50-0676ba61.pth -o resnet50.pack', 'resnet-edge convert model.safetensors -o model.pack --dtype float16 --labels labels.txt'],
   },
   eval: {
     name: 'eval', summary: 'top-1 / top-5 accuracy on labelled images (<root>/<class name>/<image>)',

@@ -9,9 +9,10 @@ import { ClassifierPool } from './pool.js';
 
 
 export async function convertCommand(input: string, output: string, options: ConvertOptions, out: Out): Promise<void> {
-  const { pack, architecture: a, report, name } = await convert(readFileSync(input), options);
+  const { pack, architecture: a, report, name, notes } = await convert(readFileSync(input), options);
   writeFileSync(output, pack);
-  out.stderr(`${name}: ${a.block} blocks [${a.stages.map((s) => s.blocks).join(', ')}], shortcut ${a.shortcut}, ${a.numClasses} classes, ${report.parameters.toLocaleString('en')} parameters\n`);
+  for (const note of notes) out.stderr(`note: ${note}\n`);
+  out.stderr(`${name}: ${a.block} blocks${a.strideIn1x1 ? ' (stride on the first 1×1: v1)' : ''} [${a.stages.map((s) => s.blocks).join(', ')}], shortcut ${a.shortcut}, ${a.numClasses} classes, ${report.parameters.toLocaleString('en')} parameters\n`);
   out.stderr(`${'layer'.padEnd(24)} ${'rel. error'.padStart(11)} ${'max |err|'.padStart(11)} ${'SQNR dB'.padStart(8)}\n`);
   for (const l of report.layers) {
     out.stderr(`${l.name.padEnd(24)} ${l.relativeError.toExponential(3).padStart(11)} ${l.maxAbsError.toExponential(3).padStart(11)} ${l.sqnrDb.toFixed(1).padStart(8)}\n`);

@@ -56,6 +56,7 @@ async function runCommand(parsed: Parsed, out: Out): Promise<void> {
       dtype: (o.dtype ?? 'int8') as WeightDType, name: o.name as string | undefined,
       labels: o.labels ? readFileSync(String(o.labels), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean) : undefined,
       preprocess: resize ? { resize, crop: crop ?? resize } : undefined,
+      strideIn1x1: o['stride-in-1x1'] ? true : undefined,
     }, out);
   }
   if (command === 'eval') {

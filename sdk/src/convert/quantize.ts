@@ -1,6 +1,6 @@
 /** Weight encodings for the pack and the error each one makes, per layer and in total. */
 import { ModelFormatError } from '../errors.js';
-import { halfToFloat, type WeightDType } from '../pack.js';
+import { floatToHalf, halfToFloat, type WeightDType } from '../pack.js';
 import type { FoldedLayer } from './fold.js';
 
 export interface EncodedLayer { layer: FoldedLayer; bytes: Uint8Array; scales?: Float32Array; decoded: Float32Array }
@@ -29,30 +29,6 @@ function int8(layer: FoldedLayer): EncodedLayer {
     }
   }
   return { layer, bytes: new Uint8Array(q.buffer), scales, decoded };
-}
-
-const bits = new DataView(new ArrayBuffer(4));
-
-/** float -> IEEE half, round to nearest even. */
-export function floatToHalf(v: number): number {
-  bits.setFloat32(0, v, true);
-  const u = bits.getUint32(0, true);
-  const sign = (u >>> 16) & 0x8000, exp = (u >>> 23) & 0xff, mant = u & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    const m = mant | 0x800000, shift = 14 - e;
-    const half = 1 << (shift - 1), rest = m & ((1 << shift) - 1);
-    let r = m >> shift;
-    if (rest > half || (rest === half && (r & 1))) r++;
-    return sign | r;
-  }
-  let r = (e << 10) | (mant >> 13);
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (r & 1))) r++;
-  return sign | r;
 }
 
 function float16(layer: FoldedLayer): EncodedLayer {

@@ -1,6 +1,6 @@
 /** safetensors reader: 8-byte header length, JSON header, raw little-endian tensors. Nothing is executed. */
 import { ModelFormatError } from '../errors.js';
-import { halfToFloat } from '../pack.js';
+import { decodeElements, ELEMENT_BYTES, type ElementType } from './dtypes.js';
 import { numel, type Tensor } from './tensor.js';
 
 const bad = (what: string): ModelFormatError => new ModelFormatError('MODEL_FORMAT', `Not a readable safetensors file: ${what}.`);
@@ -8,25 +8,6 @@ const bad = (what: string): ModelFormatError => new ModelFormatError('MODEL_FORM
 /** ResNet-152's header is 94 KB; 4 MiB leaves room for metadata and refuses multi-megabyte headers before parsing them. */
 const MAX_HEADER_BYTES = 4 * 1024 * 1024;
 const MAX_TENSORS = 20_000;
-const SIZES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, U8: 1, I8: 1, BOOL: 1 };
-
-function decode(dtype: string, bytes: Uint8Array, count: number): Float32Array {
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(count), bits = new DataView(new ArrayBuffer(4));
-  for (let i = 0; i < count; i++) {
-    switch (dtype) {
-      case 'F32': out[i] = v.getFloat32(i * 4, true); break;
-      case 'F16': out[i] = halfToFloat(v.getUint16(i * 2, true)); break;
-      case 'BF16': bits.setUint32(0, v.getUint16(i * 2, true) << 16, true); out[i] = bits.getFloat32(0, true); break;
-      case 'F64': out[i] = v.getFloat64(i * 8, true); break;
-      case 'I64': out[i] = Number(v.getBigInt64(i * 8, true)); break;
-      case 'I32': out[i] = v.getInt32(i * 4, true); break;
-      case 'I8': out[i] = v.getInt8(i); break;
-      default: out[i] = v.getUint8(i);
-    }
-  }
-  return out;
-}
 
 /** Parses a safetensors file into named float32 tensors (integer tensors are widened, e.g. num_batches_tracked). */
 export function readSafetensors(bytes: Uint8Array): Map<string, Tensor> {
@@ -46,7 +27,7 @@ export function readSafetensors(bytes: Uint8Array): Map<string, Tensor> {
   if (entries.length > MAX_TENSORS) throw bad(`the header lists ${entries.length} tensors, more than any ResNet state dict (ResNet-152 has about 1,000)`);
   const ranges: { name: string; dtype: string; shape: number[]; begin: number; end: number; count: number }[] = [];
   for (const [name, h] of entries) {
-    const size = typeof h?.dtype === 'string' && Object.hasOwn(SIZES, h.dtype) ? SIZES[h.dtype] : 0;
+    const size = typeof h?.dtype === 'string' && Object.hasOwn(ELEMENT_BYTES, h.dtype) ? ELEMENT_BYTES[h.dtype as ElementType] : 0;
     if (!size) throw bad(`tensor "${name}" has unsupported dtype ${JSON.stringify(h?.dtype)}`);
     if (!Array.isArray(h.shape) || h.shape.some((d) => !Number.isInteger(d) || d < 0)) throw bad(`tensor "${name}" has an invalid shape`);
     const [begin, end]: number[] = Array.isArray(h.data_offsets) ? h.data_offsets : [NaN, NaN];
@@ -61,5 +42,5 @@ export function readSafetensors(bytes: Uint8Array): Map<string, Tensor> {
     if (sorted[i].begin < sorted[i - 1].end) throw bad(`tensors "${sorted[i - 1].name}" and "${sorted[i].name}" overlap in the data`);
   }
   // Decoded only once every entry is known to be sound.
-  return new Map(ranges.map((r) => [r.name, { shape: r.shape, data: decode(r.dtype, data.subarray(r.begin, r.end), r.count) }]));
+  return new Map(ranges.map((r) => [r.name, { shape: r.shape, data: decodeElements(r.dtype as ElementType, data.subarray(r.begin, r.end), r.count) }]));
 }

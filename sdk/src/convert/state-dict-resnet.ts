@@ -10,7 +10,8 @@ import type { SourceBlock, SourceConv, SourceResnet, Tensor } from './tensor.js'
 const notResnet = (why: string): ModelFormatError =>
   new ModelFormatError('MODEL_NOT_RESNET', `These weights are not a ResNet state dict resnet-edge can convert: ${why}.`);
 
-export function resnetFromStateDict(input: Map<string, Tensor>): SourceResnet {
+/** strideIn1x1: put a strided bottleneck's stride on its first 1×1 (the original ResNet) instead of its 3×3 (torchvision). */
+export function resnetFromStateDict(input: Map<string, Tensor>, strideIn1x1 = false): SourceResnet {
   const sd = new Map([...input].map(([k, v]) => [k.replace(/^(module|model)\./, ''), v]));
   const get = (k: string): Tensor => {
     const t = sd.get(k);
@@ -32,7 +33,7 @@ export function resnetFromStateDict(input: Map<string, Tensor>): SourceResnet {
       const stride = s > 1 && b === 0 ? 2 : 1;
       const bottleneck = sd.has(`${p}.conv3.weight`);
       const convs = [1, 2, 3].filter((k) => k < 3 || bottleneck).map((k) =>
-        conv(`${p}.conv${k}`, `${p}.bn${k}`, (bottleneck ? k === 2 : k === 1) ? stride : 1, `${p}.conv${k}`));
+        conv(`${p}.conv${k}`, `${p}.bn${k}`, (bottleneck && !strideIn1x1 ? k === 2 : k === 1) ? stride : 1, `${p}.conv${k}`));
       const block: SourceBlock = { convs };
       if (sd.has(`${p}.downsample.0.weight`)) block.shortcut = conv(`${p}.downsample.0`, `${p}.downsample.1`, stride, `${p}.downsample`);
       else if (sd.has(`${p}.shortcut.0.weight`)) block.shortcut = conv(`${p}.shortcut.0`, `${p}.shortcut.1`, stride, `${p}.shortcut`);

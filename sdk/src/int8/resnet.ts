@@ -122,13 +122,14 @@ export class Int8ResNet {
   #block(x: Act, s: number, b: number, [, Y, S]: Slot[]): Act {
     const { arch } = this, p = blockName(s, b), stride = b === 0 ? arch.stages[s].stride : 1;
     const qx = this.#quantize(x);
-    // Basic blocks stride in conv1, bottlenecks (torchvision) in conv2.
-    let y = this.#conv(`${p}.conv1`, qx, arch.block === 'basic' ? stride : 1, true, Y);
+    // Basic blocks and original (v1) bottlenecks stride in conv1, torchvision's (v1.5) bottlenecks in conv2.
+    const inConv1 = arch.block === 'basic' || Boolean(arch.strideIn1x1);
+    let y = this.#conv(`${p}.conv1`, qx, inConv1 ? stride : 1, true, Y);
     const out = stageOutWidth(arch, s);
     let shortcut = x;
     if (hasProjection(arch, s, b)) shortcut = this.#conv(`${p}.downsample`, qx, stride, false, S);
     else if (stride !== 1 || blockInWidth(arch, s, b) !== out) shortcut = this.#padShortcut(x, stride, out, S);
-    if (arch.block === 'bottleneck') y = this.#conv(`${p}.conv2`, this.#quantize(y), stride, true, Y);
+    if (arch.block === 'bottleneck') y = this.#conv(`${p}.conv2`, this.#quantize(y), inConv1 ? 1 : stride, true, Y);
     const last = arch.block === 'basic' ? 'conv2' : 'conv3';
     return this.#conv(`${p}.${last}`, this.#quantize(y), 1, true, Y, shortcut);
   }

@@ -64,9 +64,10 @@ export function buildPlan(arch: Architecture, crop: number): Plan {
         y = conv(`${p}.conv1`, X, 't1', x, stage.width, 3, stride, true);
         y = conv(`${p}.conv2`, 't1', Y, y, cout, 3, 1, true, residual);
       } else {
-        // torchvision's bottleneck (v1.5): the stride is on the 3×3 convolution.
-        y = conv(`${p}.conv1`, X, 't1', x, stage.width, 1, 1, true);
-        y = conv(`${p}.conv2`, 't1', 't2', y, stage.width, 3, stride, true);
+        // The stride sits on the 3×3 (torchvision, "v1.5") or on the first 1×1 (the original ResNet, "v1").
+        const v1 = Boolean(arch.strideIn1x1);
+        y = conv(`${p}.conv1`, X, 't1', x, stage.width, 1, v1 ? stride : 1, true);
+        y = conv(`${p}.conv2`, 't1', 't2', y, stage.width, 3, v1 ? 1 : stride, true);
         y = conv(`${p}.conv3`, 't2', Y, y, cout, 1, 1, true, residual);
       }
       [X, Y, x] = [Y, X, y];

@@ -35,7 +35,8 @@ function block(arch: Architecture, layers: Layers, x: tf.Tensor4D, s: number, b:
   if (arch.block === 'basic') {
     y = conv(conv(x, get('conv1'), stride, true), get('conv2'), 1, false);
   } else {
-    y = conv(conv(conv(x, get('conv1'), 1, true), get('conv2'), stride, true), get('conv3'), 1, false);
+    const v1 = Boolean(arch.strideIn1x1); // the stride on the first 1×1 (v1) or on the 3×3 (torchvision's v1.5)
+    y = conv(conv(conv(x, get('conv1'), v1 ? stride : 1, true), get('conv2'), v1 ? 1 : stride, true), get('conv3'), 1, false);
   }
   const out = stageOutWidth(arch, s);
   let shortcut = x;

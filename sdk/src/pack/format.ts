@@ -30,6 +30,11 @@ export interface Architecture {
   /** Stem convolution: kernel 7 stride 2 + 3×3/2 max-pool (ImageNet) or kernel 3 stride 1 (CIFAR). */
   stem: { kernel: number; stride: number; width: number; maxPool: boolean };
   block: BlockType;
+  /**
+   * Bottlenecks only: where a strided block's stride sits. true: on its first 1×1 convolution
+   * (the paper's original ResNet, Caffe, Keras, TensorFlow: "v1"); absent or false: on the 3×3 (torchvision: "v1.5").
+   */
+  strideIn1x1?: boolean;
   /** Per stage: block count, inner width (a bottleneck outputs 4× this), stride of the first block. */
   stages: { blocks: number; width: number; stride: number }[];
   shortcut: ShortcutType;

@@ -18,6 +18,9 @@ function checkArchitecture(a: Architecture | undefined): void {
     throw invalid('architecture.stem must have integer kernel, stride, width and a boolean maxPool');
   }
   if (a.block !== 'basic' && a.block !== 'bottleneck') throw invalid(`unknown block type ${JSON.stringify(a.block)}`);
+  if (a.strideIn1x1 !== undefined && (typeof a.strideIn1x1 !== 'boolean' || (a.strideIn1x1 && a.block !== 'bottleneck'))) {
+    throw invalid('architecture.strideIn1x1 must be a boolean, and true only for bottleneck blocks');
+  }
   if (!['A', 'B', 'C'].includes(a.shortcut)) throw invalid(`unknown shortcut type ${JSON.stringify(a.shortcut)}`);
   if (!Array.isArray(a.stages) || a.stages.length < 1 || a.stages.length > 8) throw invalid('architecture.stages must list 1 to 8 stages');
   for (const s of a.stages) {

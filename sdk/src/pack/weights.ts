@@ -18,6 +18,30 @@ export function halfToFloat(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+const bits = new DataView(new ArrayBuffer(4));
+
+/** float -> IEEE half, round to nearest even (the converter's float16 packs, the WebGPU engine's float16 weights). */export function floatToHalf(v: number): number {
+  bits.setFloat32(0, v, true);
+  const u = bits.getUint32(0, true);
+  const sign = (u >>> 16) & 0x8000, exp = (u >>> 23) & 0xff, mant = u & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    const m = mant | 0x800000, shift = 14 - e;
+    const half = 1 << (shift - 1), rest = m & ((1 << shift) - 1);
+    let r = m >> shift;
+    if (rest > half || (rest === half && (r & 1))) r++;
+    return sign | r;
+  }
+  let r = (e << 10) | (mant >> 13);
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && (r & 1))) r++;
+  return sign | r;
+}
+
+
 /** Dequantizes (int8: w = q × scale[out]) or widens (float16) one layer of a validated pack. */
 export function layerWeights(payload: Uint8Array, t: TensorEntry): LayerWeights {
   const bias = f32(payload, t.bias);

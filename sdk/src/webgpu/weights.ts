@@ -3,29 +3,11 @@
  * which the implicit GEMM walks an NHWC window) and the output channels padded to a multiple of 4, as float32 or
  * IEEE half; biases float32, padded the same way.
  */
-import { layerWeights } from '../pack/weights.js';
+import { floatToHalf, layerWeights } from '../pack/weights.js';
 import type { TensorEntry } from '../pack/format.js';
 import type { Precision } from './wgsl.js';
 
 export interface GpuLayer { k: number; cin: number; cout: number; n4: number; weights: Uint8Array; bias: Float32Array }
-
-const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
-
-/** float -> IEEE 754 half, rounded to nearest even (overflow to ±Inf; the converter refuses such weights). */
-export function floatToHalf(v: number): number {
-  f32[0] = v;
-  const x = u32[0], sign = (x >>> 16) & 0x8000, exp = (x >>> 23) & 0xff, man = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (man ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    const m = man | 0x800000, shift = 14 - e, half = m >>> shift, rest = m & ((1 << shift) - 1), mid = 1 << (shift - 1);
-    return sign | (half + (rest > mid || (rest === mid && half & 1) ? 1 : 0));
-  }
-  const half = (e << 10) | (man >>> 13), rest = man & 0x1fff;
-  return sign | (half + (rest > 0x1000 || (rest === 0x1000 && half & 1) ? 1 : 0));
-}
 
 export function gpuLayer(payload: Uint8Array, t: TensorEntry, precision: Precision): GpuLayer {
   const { shape, weight, bias } = layerWeights(payload, t);
