@@ -24,7 +24,7 @@ const PACKAGES = [
     dir: 'sdk', assets: tfjsWasmFiles,
     input: {
       index: 'src/index.ts', pack: 'src/pack.ts', 'platform-node': 'src/platform/node.ts', 'platform-browser': 'src/platform/browser.ts',
-      'convert/index': 'src/convert/index.ts', 'cli/main': 'src/cli/main.ts', 'cli/worker': 'src/cli/worker.ts',
+      'convert/index': 'src/convert/index.ts', internal: 'src/internal.ts', 'cli/main': 'src/cli/main.ts', 'cli/worker': 'src/cli/worker.ts',
     },
     executables: ['cli/main'],
   },

@@ -77,7 +77,7 @@ export function backendSuite(name: string, launch: () => Promise<Browser>, adapt
       assert.equal(d.chosen, 'webgpu', JSON.stringify(d));
       assert.match(d.backends[0].reason, adapterPattern);
       assert.match(d.backends[0].reason, /probe agrees with the reference/);
-      assert.match(d.backends[1].reason, /^SIMD WebAssembly from \/wasm\/, 1 thread: the page is not cross-origin isolated/);
+      assert.match(d.backends[1].reason, /^resnet-edge's int8 kernels, (relaxed SIMD|SIMD128[^,]*), 1 thread: the page is not cross-origin isolated/);
     });
     for (const model of ['cifar20', 'resnet18'] as const) {
       it(`${model} int8: WebGPU probabilities within 1e-3 of wasm computing in float32 (same top-1 as wasm's int8 compute)`, async (t) => {

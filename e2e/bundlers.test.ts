@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -33,17 +35,29 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-/** Serves a build (with the photo at /cat.png) and returns what the app reports, and every request that failed. */
-async function runApp(dir: string, root = dir, isolated = false, query = ''): Promise<{ result: AppResult; missing: string[] }> {
+/** A request the page made: its path and the gzip size of its body. */
+interface Fetched { path: string; gzipBytes: number }
+
+/**
+ * Serves a build (with the photo at /cat.png) and returns what the app reports, every request that failed, every
+ * request the page made and the errors it did not catch.
+ */
+async function runApp(dir: string, root = dir, isolated = false, query = ''): Promise<{ result: AppResult; missing: string[]; fetched: Fetched[]; uncaught: string[] }> {
   const prefix = dir === root ? '/' : `/${dir.slice(root.length + 1)}/`;
   const { server, url } = await serve({ '/': root }, { '/cat.png': readFileSync(CAT) }, isolated);
-  const missing: string[] = [];
+  const missing: string[] = [], bodies: Promise<Fetched>[] = [], uncaught: string[] = [];
   const page = await browser.newPage();
-  page.on('response', (r) => { if (r.status() >= 400) missing.push(new URL(r.url()).pathname); });
+  page.on('pageerror', (e) => uncaught.push(e.message));
+  page.on('response', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (r.status() >= 400) missing.push(path);
+    bodies.push(r.body().then((b) => ({ path, gzipBytes: gzipSync(b).length }), () => ({ path, gzipBytes: 0 })));
+  });
   try {
     await page.goto(`${url}${prefix}index.html${query}`);
     await page.waitForFunction(() => 'resnetEdgeApp' in globalThis, undefined, { timeout: 60_000 });
-    return { result: await page.evaluate(() => (globalThis as any).resnetEdgeApp), missing };
+    const result = await page.evaluate(() => (globalThis as any).resnetEdgeApp);
+    return { result, missing, fetched: await Promise.all(bodies), uncaught };
   } finally {
     await page.close();
     server.close();
@@ -62,6 +76,27 @@ describe('bundled apps in Chromium', () => {
     const { result, missing } = await runApp(await buildVite());
     assertSameAnswer(result);
     assert.deepEqual(missing, []);
+  });
+  it('Vite 8, the default int8 path: JavaScript ≤ 60 KB gzip in all, no tfjs request; on a COOP/COEP page 2 threads, no uncaught error', async () => {
+    const dir = await buildVite();
+    for (const isolated of [false, true]) {
+      const { result, fetched, uncaught } = await runApp(dir, dir, isolated);
+      assertSameAnswer(result);
+      const js = fetched.filter((f) => f.path.endsWith('.js'));
+      const kb = js.reduce((n, f) => n + f.gzipBytes, 0) / 1024;
+      console.log(`# ${isolated ? 'COOP/COEP' : 'plain'} page: ${js.length} JS files, ${kb.toFixed(1)} KB gzip; requests: ${fetched.map((f) => f.path).join(' ')}`);
+      assert.ok(kb <= 60, `${kb.toFixed(1)} KB gzip of JavaScript`);
+      assert.deepEqual(fetched.filter((f) => /tfjs/i.test(f.path)), []);
+      assert.deepEqual(uncaught, []);
+      assert.equal(result.diagnostics!.find((d) => d.backend === 'wasm')!.threads, isolated ? availableParallelism() : 1);
+    }
+  });
+  it('Vite 8, compute float32: tfjs is fetched then, and each of its wasm files once', async () => {
+    const { result, fetched } = await runApp(await buildVite(), undefined, false, '?compute=float32');
+    assertSameAnswer(result, expectedFloat);
+    const wasm = fetched.filter((f) => f.path.endsWith('.wasm') && /tfjs/.test(f.path)).map((f) => f.path);
+    assert.ok(wasm.length >= 1);
+    assert.deepEqual(wasm, [...new Set(wasm)], `each tfjs wasm file once: ${wasm.join(' ')}`);
   });
   it('Vite 8 on a COOP/COEP page, compute float32 (tfjs): the minified thread factory fails in its workers; 1 thread runs, and says why', async () => {
     const { result } = await runApp(await buildVite(), undefined, true, '?compute=float32');

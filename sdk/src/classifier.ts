@@ -139,13 +139,10 @@ export class Classifier extends EventTarget {
     });
   }
 
-  /** Runs a batch of preprocessed crops; returns [N × K] logits (head) or pooled features. */
-  #run(crops: Float32Array[], head: boolean, checkpoint: Checkpoint): Promise<Float32Array> {
+  /** Runs preprocessed crops; one row per crop: logits (head) or pooled features. */
+  #run(crops: Float32Array[], head: boolean, checkpoint: Checkpoint): Promise<Float32Array[]> {
     checkpoint();
-    const size = this.model.preprocess.crop;
-    const batch = new Float32Array(crops.length * size * size * 3);
-    crops.forEach((c, i) => batch.set(c, i * c.length));
-    return this.#runtime.run(this.model.architecture, batch, crops.length, size, head, checkpoint);
+    return this.#runtime.run(crops, head, checkpoint);
   }
 
   async #centre(image: ImageInput, checkpoint: Checkpoint): Promise<Float32Array> {
@@ -156,12 +153,12 @@ export class Classifier extends EventTarget {
 
   /** Raw class scores (logits) for one image (centre crop), as a Float32Array of length numClasses. */
   async logits(image: ImageInput, options: CallOptions = {}): Promise<Float32Array> {
-    return this.#call(options.signal, async (cp) => this.#run([await this.#centre(image, cp)], true, cp));
+    return this.#call(options.signal, async (cp) => (await this.#run([await this.#centre(image, cp)], true, cp))[0]);
   }
 
   /** The pooled features before the classifier (global average pool of the last stage), one image. */
   async embed(image: ImageInput, options: CallOptions = {}): Promise<Float32Array> {
-    return this.#call(options.signal, async (cp) => this.#run([await this.#centre(image, cp)], false, cp));
+    return this.#call(options.signal, async (cp) => (await this.#run([await this.#centre(image, cp)], false, cp))[0]);
   }
 
   /** The topK most probable classes for one image, best first. */
@@ -175,13 +172,13 @@ export class Classifier extends EventTarget {
     return this.#call(options.signal, async (cp) => {
       let probs: Float64Array;
       if (crops === 1) {
-        probs = softmax(await this.#run([await this.#centre(image, cp)], true, cp));
+        probs = softmax((await this.#run([await this.#centre(image, cp)], true, cp))[0]);
       } else {
         const raw = await toRawImage(image);
         cp();
-        const logits = await this.#run(tenCrops(raw, this.model.preprocess), true, cp);
+        const rows = await this.#run(tenCrops(raw, this.model.preprocess), true, cp);
         probs = new Float64Array(n);
-        for (let c = 0; c < 10; c++) softmax(logits.subarray(c * n, (c + 1) * n)).forEach((p, i) => { probs[i] += p / 10; });
+        for (const row of rows) softmax(row).forEach((p, i) => { probs[i] += p / rows.length; });
       }
       const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b).slice(0, topK);
       return order.map((index) => ({ label: this.model.labels[index], index, probability: probs[index] }));

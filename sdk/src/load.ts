@@ -82,7 +82,7 @@ export async function load(options: LoadOptions = {}): Promise<Classifier> {
     classifier?.dispatchEvent(event);
   });
   try {
-    if (runtime.backend === 'webgpu') await runtime.warmUp(architecture, preprocess.crop);
+    if (runtime.backend === 'webgpu') await runtime.warmUp(preprocess.crop);
     signal?.throwIfAborted();
   } catch (e) {
     runtime.dispose();

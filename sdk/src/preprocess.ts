@@ -4,11 +4,11 @@
  * CenterCrop (Python's round-half-even offsets), ToTensor (/255) and Normalize (float32).
  * Only the part of the resized image that survives the crop is computed; the numbers are the same.
  */
-import { ImageError } from './errors.js';
 import type { Preprocess } from './pack/format.js';
 
-/** Decoded pixels, row-major, interleaved 8-bit channels (1 gray, 3 RGB, 4 RGBA; alpha is dropped as PIL's convert('RGB')). */
-export interface RawImage { data: Uint8Array | Uint8ClampedArray; width: number; height: number; channels: 1 | 3 | 4 }
+import { checkRawImage, type RawImage } from './image/raw.js';
+
+export { checkRawImage, type RawImage };
 
 const PRECISION_BITS = 22;
 const ONE = 2 ** PRECISION_BITS;
@@ -127,17 +127,6 @@ function cropRgb(rgb: Uint8Array, w: number, left: number, top: number, size: nu
 }
 
 /** Checks a raw image's fields, so bad input fails with a clear error instead of garbage. */
-export function checkRawImage(img: RawImage): void {
-  const { width, height, channels, data } = img;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new ImageError('IMAGE_INVALID', `Image size must be positive integers, got ${width}×${height}.`);
-  }
-  if (![1, 3, 4].includes(channels)) throw new ImageError('IMAGE_INVALID', `Image must have 1, 3 or 4 channels, got ${channels}.`);
-  if (!data || data.length !== width * height * channels) {
-    throw new ImageError('IMAGE_INVALID', `Image data has ${data?.length} bytes; ${width}×${height}×${channels} needs ${width * height * channels}.`);
-  }
-}
-
 /** The model input for one image: Float32Array [crop, crop, 3] (NHWC without N), normalized. */
 export function preprocess(img: RawImage, p: Preprocess): Float32Array {
   checkRawImage(img);

@@ -1,6 +1,6 @@
 /** The bench in a browser page (served with COOP/COEP by browser.ts); window.bench is driven by Playwright. */
 import * as ort from 'onnxruntime-web';
-import { availablePaths } from '../../../sdk/src/int8/kernels.ts';
+import { availablePaths } from 'resnet-edge/internal';
 import { coldStart, interleaved, makeRunner, type ModelFiles, type Ort, type RunnerName } from './runners.ts';
 
 const CROP: Record<string, number> = { cifar20: 32, resnet18: 224, resnet50: 224 };

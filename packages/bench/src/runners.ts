@@ -8,12 +8,7 @@
  * The same code runs in Node and in the browser page (page.ts); only how bytes and ORT arrive differs.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initWasm } from '../../../sdk/src/backend/wasm.ts';
-import { Int8ResNet } from '../../../sdk/src/int8/resnet.ts';
-import type { KernelPath } from '../../../sdk/src/int8/kernels.ts';
-import { classifierHead, features } from '../../../sdk/src/net/resnet.ts';
-import { disposeLayers, uploadLayers } from '../../../sdk/src/net/upload.ts';
-import { readPack } from '../../../sdk/src/pack/read.ts';
+import { initWasm, Int8ResNet, type KernelPath, classifierHead, features, disposeLayers, uploadLayers, readPack, buildPlan } from 'resnet-edge/internal';
 
 export type RunnerName = 're-int8' | 're-int8-simd' | 're-webgpu' | 'tfjs-fp32' | 'ort-web-fp32' | 'ort-web-int8' | 'ort-node-fp32' | 'ort-node-int8';
 
@@ -61,7 +56,7 @@ export async function makeRunner(name: RunnerName, files: ModelFiles, opts: { th
   }
   if (name === 're-webgpu') {
     // Through the public API (the WebGPU path has no separate forward entry): includes preprocessing an RGB crop.
-    const { load } = await import('../../../sdk/src/index.ts');
+    const { load } = await import('resnet-edge');
     const clf = await load({ model: await files.pack(), backend: 'webgpu', cache: false });
     const rgb = rgbCrop(files.crop);
     return { name, detail: clf.diagnostics[0].adapter ?? 'adapter', run: () => clf.logits(rgb), dispose: async () => clf.dispose() };
@@ -74,7 +69,7 @@ export async function makeRunner(name: RunnerName, files: ModelFiles, opts: { th
     return {
       name, detail: `XNNPACK, ${info.threads} thread${info.threads > 1 ? 's' : ''}`,
       run: async () => {
-        const out = tf.tidy(() => classifierHead(layers, features(arch, layers, tf.tensor4d(nhwc, [1, files.crop, files.crop, 3]))));
+        const out = tf.tidy(() => classifierHead(layers, features(buildPlan(arch, files.crop), layers, tf.tensor4d(nhwc, [1, files.crop, files.crop, 3]))));
         await out.data();
         out.dispose();
       },
@@ -121,7 +116,7 @@ export async function coldStart(name: RunnerName, files: ModelFiles, opts: { thr
     await r.run();
     return { ms: performance.now() - t, run: r.run };
   }
-  const { load } = await import('../../../sdk/src/index.ts');
+  const { load } = await import('resnet-edge');
   const bytes = await files.pack();
   const t = performance.now();
   const clf = await load({ model: bytes, backend: 'wasm', compute: name === 'tfjs-fp32' ? 'float32' : 'int8', wasmPaths: opts.wasmPaths, threads: opts.threads, cache: false });

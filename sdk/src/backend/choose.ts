@@ -5,16 +5,15 @@
  * 'auto' starts wasm first (the fallback), then takes WebGPU only when an adapter exists, its buffer limits
  * hold the model, and a probe network run by resnet-edge's WebGPU engine agrees with a plain-loop reference.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, UsageError } from '../errors.js';
 import { PROBE_TOLERANCE, probeDifference } from '../webgpu/probe.js';
 import { exclusive } from './queue.js';
-import { initWasm } from './wasm.js';
-import { availablePaths } from '../int8/kernels.js';
+import { availablePaths, type KernelPath } from '../int8/kernels.js';
 import { isNode } from '../env.js';
 import { cpuCount } from '#platform';
 import { initWebgpu, mib } from './webgpu.js';
 import type { GpuEntry } from './gpu-entry.js';
+import { NOT_ISOLATED, perCore, threadsText } from './thread-count.js';
 
 export type BackendName = 'webgpu' | 'wasm';
 export type BackendOption = 'auto' | BackendName;
@@ -51,12 +50,14 @@ const describe = (e: unknown): string => (e instanceof Error ? e.message : Strin
 /** Threads for the int8 kernels: they need shared memory (Node; a cross-origin isolated page). */
 function int8Threads(requested?: number): { threads: number; reason: string } {
   const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
-  if (!isNode() && !g.crossOriginIsolated) {
-    return { threads: 1, reason: 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp for threads)' };
-  }
-  const cores = isNode() ? cpuCount() : g.navigator?.hardwareConcurrency ?? 1;
-  const threads = Math.max(1, Math.floor(requested ?? cores));
-  return { threads, reason: requested ? `${threads} requested` : `one per core (${cores} core${cores > 1 ? 's' : ''})` };
+  if (!isNode() && !g.crossOriginIsolated) return { threads: 1, reason: NOT_ISOLATED };
+  return perCore(requested, isNode() ? cpuCount() : g.navigator?.hardwareConcurrency ?? 1);
+}
+
+/** What the int8 kernels run with, in words: the instruction set, the threads and why so many. */
+export function int8Reason(path: KernelPath, threads: number, why: string): string {
+  const isa = path === 'relaxed' ? 'relaxed SIMD' : 'SIMD128 (no relaxed SIMD here)';
+  return `resnet-edge's int8 kernels, ${isa}, ${threadsText(threads)}: ${why}`;
 }
 
 /**
@@ -68,16 +69,17 @@ export async function tryWasm(req: Pick<BackendRequest, 'wasmPaths' | 'threads' 
   if (req.int8) {
     const [path] = await availablePaths();
     if (path) {
-      const isa = path === 'relaxed' ? 'relaxed SIMD' : 'SIMD128 (no relaxed SIMD here)';
       const plan = int8Threads(req.threads);
-      return { backend: 'wasm', ok: true, compute: 'int8', threads: plan.threads, reason: `resnet-edge's int8 kernels, ${isa}, ${plan.threads} thread${plan.threads > 1 ? 's' : ''}: ${plan.reason}` };
+      return { backend: 'wasm', ok: true, compute: 'int8', threads: plan.threads, reason: int8Reason(path, plan.threads, plan.reason) };
     }
     why = 'no WebAssembly SIMD128 for the int8 kernels, so tfjs computes in float32: ';
   }
   try {
+    // tfjs is loaded here, the first time a model computes on it (never on the int8 path).
+    const { initWasm } = await import('./wasm.js');
     const w = await initWasm(req.wasmPaths, req.threads);
     const kind = `${w.simd ? 'SIMD' : 'non-SIMD'} WebAssembly${w.wasmPaths ? ` from ${w.wasmPaths}` : ''}`;
-    return { backend: 'wasm', ok: true, compute: 'float32', reason: `${why}${kind}, ${w.threads} thread${w.threads > 1 ? 's' : ''}: ${w.threadsReason}`, threads: w.threads };
+    return { backend: 'wasm', ok: true, compute: 'float32', reason: `${why}${kind}, ${threadsText(w.threads)}: ${w.threadsReason}`, threads: w.threads };
   } catch (e) {
     return { backend: 'wasm', ok: false, reason: `${why}${describe(e)}` };
   }
@@ -105,7 +107,7 @@ async function tryWebgpu(req: BackendRequest, checked: boolean): Promise<Backend
   }
 }
 
-/** Picks and activates a backend; tfjs' active backend is the chosen one when this resolves. */
+/** Picks a backend: each candidate tried once, every outcome kept. */
 export function chooseBackend(option: BackendOption, req: BackendRequest): Promise<BackendChoice> {
   return exclusive(() => choose(option, req));
 }
@@ -124,8 +126,6 @@ async function choose(option: BackendOption, req: BackendRequest): Promise<Backe
   }
   const chosen = attempts.find((a) => a.ok);
   if (!chosen) throw noBackend(attempts);
-  // tfjs computes only float packs on wasm; leave it there for them.
-  if (chosen.backend === 'wasm' && chosen.compute === 'float32' && tf.getBackend() !== 'wasm') await tf.setBackend('wasm');
   return { backend: chosen.backend, attempts };
 }
 

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { isNode } from '../env.js';
+import { NOT_ISOLATED, perCore } from './thread-count.js';
 
 type Nav = { hardwareConcurrency?: number };
 
@@ -65,14 +66,7 @@ export async function threadPlan(requested?: number): Promise<{ threads: number;
   if (isNode()) return { threads: 1, reason: 'tfjs-backend-wasm runs one thread in Node' };
   if (!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))) {
     const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
-    return {
-      threads: 1,
-      reason: isolated ? 'this browser has no WebAssembly threads'
-        : 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp for threads)',
-    };
+    return { threads: 1, reason: isolated ? 'this browser has no WebAssembly threads' : NOT_ISOLATED };
   }
-  const cores = (globalThis as { navigator?: Nav }).navigator?.hardwareConcurrency ?? 1;
-  const threads = Math.max(1, Math.floor(requested ?? cores));
-  return { threads, reason: requested ? `${threads} requested` : `one per core (${cores} cores)` };
+  return perCore(requested, (globalThis as { navigator?: Nav }).navigator?.hardwareConcurrency ?? 1);
 }
-

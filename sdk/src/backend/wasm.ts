@@ -24,8 +24,8 @@ async function wasmFileName(): Promise<string> {
 }
 
 /**
- * Fetches the first bytes of the .wasm file tfjs is about to load, so that a wrong path fails with the URL and
- * what came back (instead of tfjs' "expected magic word"). Only the first chunk is read.
+ * Fetches the first bytes of the .wasm file tfjs failed to load, so that a wrong path fails with the URL and what
+ * came back (instead of tfjs' "expected magic word"). Only the first chunk is read.
  */
 async function checkWasmUrl(url: string, advice: string): Promise<void> {
   let res: Response;
@@ -59,32 +59,41 @@ export async function initWasm(wasmPaths?: string, requestedThreads?: number): P
   return (started = await start(wasmPaths, requestedThreads));
 }
 
+const PATHS_ADVICE = "serve @tensorflow/tfjs-backend-wasm's dist/*.wasm (or resnet-edge's dist/wasm/*.wasm) there, or pass the right wasmPaths prefix";
+const BUNDLER_ADVICE = 'the app\'s bundler did not emit resnet-edge\'s dist/wasm/ files (Vite and webpack 5 do; '
+  + 'with rollup, copy node_modules/resnet-edge/dist/wasm/*.wasm into a wasm/ folder beside the bundle), or pass wasmPaths: a URL prefix where they are served';
+
+/**
+ * Starts tfjs' wasm backend from `wasmPaths` (a prefix), Node's copy, or the files the bundler emitted. The .wasm file
+ * is fetched once, by tfjs; only when the start fails is its URL fetched again, to say what answered there.
+ */
 async function start(wasmPaths?: string, requestedThreads?: number): Promise<WasmInfo> {
   let prefix = wasmPaths;
   if (!prefix && isNode()) prefix = tfjsWasmDir();
   const file = await wasmFileName();
-  if (prefix && !isNode()) {
-    await checkWasmUrl(new URL(prefix + file, globalThis.location?.href).href,
-      "serve @tensorflow/tfjs-backend-wasm's dist/*.wasm (or resnet-edge's dist/wasm/*.wasm) there, or pass the right wasmPaths prefix");
-  }
-  if (prefix) {
-    setWasmPaths(prefix);
-  } else {
-    const files = bundledWasmFiles();
-    await checkWasmUrl(files[file], 'the app\'s bundler did not emit resnet-edge\'s dist/wasm/ files (Vite and webpack 5 do; '
-      + 'with rollup, copy node_modules/resnet-edge/dist/wasm/*.wasm into a wasm/ folder beside the bundle), or pass wasmPaths: a URL prefix where they are served');
-    setWasmPaths(files);
-  }
+  const files = prefix ? undefined : bundledWasmFiles();
+  setWasmPaths(prefix ?? files!);
   let plan = await threadPlan(requestedThreads);
-  let ok: boolean;
-  if (plan.threads > 1) {
-    const started = await startWithThreads(plan.threads);
-    ok = started.ok;
-    if (started.failed) plan = { threads: 1, reason: started.failed };
-  } else {
-    ok = await tf.setBackend('wasm');
+  let ok = false, failure: unknown;
+  try {
+    if (plan.threads > 1) {
+      const started = await startWithThreads(plan.threads);
+      ok = started.ok;
+      if (started.failed) plan = { threads: 1, reason: started.failed };
+    } else {
+      ok = await tf.setBackend('wasm');
+    }
+  } catch (e) {
+    failure = e;
   }
-  if (!ok) throw new Error(`tfjs could not initialise the wasm backend${prefix ? ` from ${prefix}` : ''}`);
+  if (!ok) {
+    if (!isNode()) {
+      const url = prefix ? new URL(prefix + file, globalThis.location?.href).href : files![file];
+      await checkWasmUrl(url, prefix ? PATHS_ADVICE : BUNDLER_ADVICE);
+    }
+    const why = failure instanceof Error ? `: ${failure.message}` : '';
+    throw new Error(`tfjs could not initialise the wasm backend${prefix ? ` from ${prefix}` : ''}${why}`);
+  }
   await tf.ready();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = getThreadsCount();

@@ -1,6 +1,6 @@
 /** Browser image sources (DOM elements, bitmaps, video frames) -> pixels, through a 2-D canvas. */
 import { ImageError } from '../errors.js';
-import type { RawImage } from '../preprocess.js';
+import type { RawImage } from './raw.js';
 import { checkPixelCount } from './limits.js';
 import type { Dom } from './dom-types.js';
 

@@ -7,7 +7,7 @@ import { decode as decodePng } from 'fast-png';
 import { jpegDecoderModule } from '#platform';
 import { isNode } from '../env.js';
 import { ImageError } from '../errors.js';
-import type { RawImage } from '../preprocess.js';
+import type { RawImage } from './raw.js';
 import { checkPixelCount } from './limits.js';
 
 export type ImageFormat = 'jpeg' | 'png';
@@ -110,8 +110,7 @@ function fromPng(bytes: Uint8Array): RawImage {
 }
 
 /** Decodes JPEG or PNG bytes; anything else, or a damaged file, is an ImageError naming what was seen. */
-export async function decodeImage(bytes: Uint8Array): Promise<RawImage> {
-  const format = sniffFormat(bytes);
+export async function decodeImage(bytes: Uint8Array, format = sniffFormat(bytes)): Promise<RawImage> {
   if (!format) {
     const svg = /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/i.test(new TextDecoder('latin1').decode(bytes.subarray(0, 256)));
     throw new ImageError('IMAGE_UNSUPPORTED', svg

@@ -1,6 +1,6 @@
 /** EXIF orientation (read with exifr) applied to decoded pixels, so photos are classified the way they are shown. */
 import { orientation as readOrientation } from 'exifr/dist/mini.esm.mjs';
-import type { RawImage } from '../preprocess.js';
+import type { RawImage } from './raw.js';
 
 /** The EXIF orientation of JPEG bytes: 1 (upright) when absent or unreadable. */
 export async function exifOrientation(bytes: Uint8Array): Promise<number> {

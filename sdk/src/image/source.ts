@@ -2,7 +2,7 @@
 import { readFileBytes } from '#platform';
 import { isNode } from '../env.js';
 import { ImageError } from '../errors.js';
-import { checkRawImage, type RawImage } from '../preprocess.js';
+import { checkRawImage, type RawImage } from './raw.js';
 import { drawablePixels, isDrawable, type DrawableImage } from './browser.js';
 import { decodeImage, sniffFormat } from './decode.js';
 import { applyOrientation, exifOrientation } from './orientation.js';
@@ -35,23 +35,25 @@ function fromPixels(p: PixelData): RawImage {
   return img;
 }
 
-/** Encoded bytes: JPEG/PNG with our decoders (PIL-identical pixels), other formats through the browser's decoder. */
-async function fromBytes(bytes: Uint8Array): Promise<RawImage> {
-  if (!sniffFormat(bytes) && typeof createImageBitmap === 'function' && typeof Blob === 'function' && typeof document !== 'undefined') {
-    return fromBlob(new Blob([bytes as Uint8Array<ArrayBuffer>]));
-  }
-  const img = await decodeImage(bytes);
-  return sniffFormat(bytes) === 'jpeg' ? applyOrientation(img, await exifOrientation(bytes)) : img;
+/**
+ * Encoded bytes, their format sniffed once: JPEG/PNG with our decoders (PIL-identical pixels), other formats through
+ * the browser's decoder (`blob`: the Blob they came from, if any).
+ */
+async function fromBytes(bytes: Uint8Array, blob?: Blob): Promise<RawImage> {
+  const format = sniffFormat(bytes);
+  const browser = typeof createImageBitmap === 'function' && (blob !== undefined || (typeof Blob === 'function' && typeof document !== 'undefined'));
+  if (!format && browser) return fromBitmap(blob ?? new Blob([bytes as Uint8Array<ArrayBuffer>]), bytes.length);
+  const img = await decodeImage(bytes, format);
+  return format === 'jpeg' ? applyOrientation(img, await exifOrientation(bytes)) : img;
 }
 
-async function fromBlob(blob: Blob): Promise<RawImage> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  if (sniffFormat(bytes) || typeof createImageBitmap !== 'function') return fromBytes(bytes);
+/** WebP, GIF, AVIF, … through createImageBitmap (EXIF orientation applied by the browser). */
+async function fromBitmap(blob: Blob, byteLength: number): Promise<RawImage> {
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(blob); // WebP, GIF, AVIF, … (EXIF orientation applied by the browser)
+    bitmap = await createImageBitmap(blob);
   } catch (e) {
-    throw new ImageError('IMAGE_DECODE', `The browser could not decode this ${blob.type || 'unknown'} blob (${bytes.length} bytes): ${(e as Error).message}`, { cause: e });
+    throw new ImageError('IMAGE_DECODE', `The browser could not decode this ${blob.type || 'unknown'} blob (${byteLength} bytes): ${(e as Error).message}`, { cause: e });
   }
   try { return drawablePixels(bitmap); } finally { bitmap.close(); }
 }
@@ -88,7 +90,7 @@ export async function toRawImage(input: ImageInput): Promise<RawImage> {
   if (input instanceof Uint8Array) return fromBytes(input);
   if (typeof input === 'string') return fromUrl(input);
   if (input instanceof URL) return fromUrl(input.href);
-  if (typeof Blob === 'function' && input instanceof Blob) return fromBlob(input);
+  if (typeof Blob === 'function' && input instanceof Blob) return fromBytes(new Uint8Array(await input.arrayBuffer()), input);
   if (input && typeof input === 'object') {
     if (isPixels(input)) return fromPixels(input);
     if (isDrawable(input)) return drawablePixels(input);

@@ -1,11 +1,11 @@
 /**
- * The forward pass of every ResNet on resnet-edge's int8 kernels (kernels.ts): the same graph as net/resnet.ts,
- * with int8 weights kept as int8 (repacked once, no float copy) and activations quantized per tensor on the fly.
- * Three float buffers carry the activations; each convolution writes in place over an input it no longer needs.
+ * The forward pass of every ResNet on resnet-edge's int8 kernels (kernels.ts), step by step from the plan
+ * (net/plan.ts), with int8 weights kept as int8 (repacked once, no float copy) and activations quantized per tensor
+ * on the fly. Each slot of the plan is one growable region of the module's memory.
  */
 import type { Architecture, TensorEntry } from '../pack/format.js';
 import type { Pack } from '../pack/read.js';
-import { blockInWidth, blockName, hasProjection, stageOutWidth } from '../pack/layout.js';
+import { buildPlan, type ConvStep, type Plan, type Residual, type Slot as PlanSlot } from '../net/plan.js';
 import { Kernels, type KernelPath } from './kernels.js';
 
 /** A layer in the GEMM's layout: k×k conv (k = 1 for the classifier) with cin inputs and cout outputs. */
@@ -18,7 +18,7 @@ interface QAct { ptr: number; h: number; w: number; c: number; scale: number; zp
 const up = (n: number, to: number) => Math.ceil(n / to) * to;
 
 /** A growable region of the module's memory (reallocated only when a larger activation comes). */
-class Slot {
+class Region {
   ptr = 0;
   cap = 0;
   constructor(private readonly kern: Kernels) {}
@@ -31,16 +31,21 @@ class Slot {
 export class Int8ResNet {
   readonly #k: Kernels;
   readonly #layers = new Map<string, QLayer>();
-  readonly #f: Slot[];
-  readonly #q: Slot;
-  readonly #col: Slot;
+  /** One region per activation slot of the plan, and scratch for an option-A residual and the classifier. */
+  readonly #regions = new Map<PlanSlot, Region>();
+  readonly #pad: Region;
+  readonly #pooled: Region;
+  readonly #q: Region;
+  readonly #col: Region;
+  readonly #plans = new Map<number, Plan>();
   readonly #params: number;
 
   private constructor(kern: Kernels, private readonly arch: Architecture) {
     this.#k = kern;
-    this.#f = [new Slot(kern), new Slot(kern), new Slot(kern)];
-    this.#q = new Slot(kern);
-    this.#col = new Slot(kern);
+    this.#pad = new Region(kern);
+    this.#pooled = new Region(kern);
+    this.#q = new Region(kern);
+    this.#col = new Region(kern);
     this.#params = kern.alloc(16);
   }
 
@@ -81,6 +86,12 @@ export class Int8ResNet {
     return layer;
   }
 
+  #region(slot: PlanSlot): Region {
+    let r = this.#regions.get(slot);
+    if (!r) this.#regions.set(slot, r = new Region(this.#k));
+    return r;
+  }
+
   #quantize(x: Act): QAct {
     const n = x.h * x.w * x.c;
     const q = this.#q.ensure(n);
@@ -88,9 +99,9 @@ export class Int8ResNet {
     return { ptr: q, h: x.h, w: x.w, c: x.c, scale: this.#k.f32(this.#params, 1)[0], zp: this.#k.i32(this.#params + 4, 1)[0] };
   }
 
-  /** conv + bias (+ residual) (+ ReLU) from quantized input `q` into float slot `to`. */
-  #conv(name: string, q: QAct, stride: number, relu: boolean, to: Slot, res?: Act): Act {
-    const L = this.#layers.get(name)!;
+  /** The plan's convolution from quantized input `q` into float slot `to`: + bias (+ residual) (+ ReLU). */
+  #conv(step: Pick<ConvStep, 'layer' | 'stride' | 'relu'>, q: QAct, to: Region, res?: Act): Act {
+    const L = this.#layers.get(step.layer)!, stride = step.stride;
     const pad = (L.k - 1) >> 1;
     const oh = Math.floor((q.h + 2 * pad - L.k) / stride) + 1, ow = Math.floor((q.w + 2 * pad - L.k) / stride) + 1;
     const m = oh * ow;
@@ -100,66 +111,64 @@ export class Int8ResNet {
       this.#k.k.im2col_u8(q.ptr, q.h, q.w, q.c, L.k, stride, pad, oh, ow, L.kpad, q.zp, a);
     }
     const out = to.ensure(m * L.npad * 4);
-    this.#k.gemm([a, m, L.kpad, L.w, L.npad, L.wsum, L.wscale, L.bias, q.scale, q.zp, res ? res.ptr : 0, relu ? 1 : 0, out]);
+    this.#k.gemm([a, m, L.kpad, L.w, L.npad, L.wsum, L.wscale, L.bias, q.scale, q.zp, res ? res.ptr : 0, step.relu ? 1 : 0, out]);
     return { ptr: out, h: oh, w: ow, c: L.npad };
   }
 
-  /** Option A: the input subsampled by the stride, new channels zero-padded on both sides, into `to`. */
-  #padShortcut(x: Act, stride: number, width: number, to: Slot): Act {
-    const oh = Math.ceil(x.h / stride), ow = Math.ceil(x.w / stride), before = (width - x.c) >> 1;
-    const ptr = to.ensure(oh * ow * width * 4);
+  /**
+   * The residual as the gemm adds it, [oh·ow × width]: the activation itself, or (option A) subsampled by the stride
+   * with its channels placed from `channelOffset` and zeros around them, in the scratch region.
+   */
+  #residual(x: Act, r: Residual, width: number): Act {
+    if (r.stride === 1 && x.c === width) return x;
+    const oh = Math.ceil(x.h / r.stride), ow = Math.ceil(x.w / r.stride);
+    const ptr = this.#pad.ensure(oh * ow * width * 4);
     const src = this.#k.f32(x.ptr, x.h * x.w * x.c), dst = this.#k.f32(ptr, oh * ow * width).fill(0);
     for (let y = 0; y < oh; y++) {
       for (let xx = 0; xx < ow; xx++) {
-        const s = ((y * stride) * x.w + xx * stride) * x.c;
-        dst.set(src.subarray(s, s + x.c), (y * ow + xx) * width + before);
+        const s = ((y * r.stride) * x.w + xx * r.stride) * x.c;
+        dst.set(src.subarray(s, s + x.c), (y * ow + xx) * width + r.channelOffset);
       }
     }
     return { ptr, h: oh, w: ow, c: width };
   }
 
-  /** One residual block; `x` is in slot X, the result lands in slot Y (the caller swaps them). */
-  #block(x: Act, s: number, b: number, [, Y, S]: Slot[]): Act {
-    const { arch } = this, p = blockName(s, b), stride = b === 0 ? arch.stages[s].stride : 1;
-    const qx = this.#quantize(x);
-    // Basic blocks and original (v1) bottlenecks stride in conv1, torchvision's (v1.5) bottlenecks in conv2.
-    const inConv1 = arch.block === 'basic' || Boolean(arch.strideIn1x1);
-    let y = this.#conv(`${p}.conv1`, qx, inConv1 ? stride : 1, true, Y);
-    const out = stageOutWidth(arch, s);
-    let shortcut = x;
-    if (hasProjection(arch, s, b)) shortcut = this.#conv(`${p}.downsample`, qx, stride, false, S);
-    else if (stride !== 1 || blockInWidth(arch, s, b) !== out) shortcut = this.#padShortcut(x, stride, out, S);
-    if (arch.block === 'bottleneck') y = this.#conv(`${p}.conv2`, this.#quantize(y), inConv1 ? 1 : stride, true, Y);
-    const last = arch.block === 'basic' ? 'conv2' : 'conv3';
-    return this.#conv(`${p}.${last}`, this.#quantize(y), 1, true, Y, shortcut);
+  #plan(crop: number): Plan {
+    let plan = this.#plans.get(crop);
+    if (!plan) this.#plans.set(crop, plan = buildPlan(this.arch, crop));
+    return plan;
   }
 
-  /** Pooled features (and logits when `head`) of one normalized NHWC crop. */
+  /** Pooled features (and logits when `head`) of one normalized NHWC crop, step by step from the plan. */
   forward(image: Float32Array, crop: number, head: boolean): { pooled: Float32Array; logits?: Float32Array } {
-    const { arch } = this, slots = [...this.#f];
-    const inPtr = slots[0].ensure(image.length * 4);
+    const plan = this.#plan(crop), acts = new Map<PlanSlot, Act>();
+    const inPtr = this.#region('input').ensure(image.length * 4);
     this.#k.f32(inPtr, image.length).set(image);
-    let x = this.#conv('conv1', this.#quantize({ ptr: inPtr, h: crop, w: crop, c: 3 }), arch.stem.stride, true, slots[1]);
-    [slots[0], slots[1]] = [slots[1], slots[0]];
-    if (arch.stem.maxPool) {
-      const oh = Math.floor((x.h - 1) / 2) + 1, ow = Math.floor((x.w - 1) / 2) + 1;
-      const ptr = slots[1].ensure(oh * ow * x.c * 4);
-      this.#k.k.maxpool3s2(x.ptr, x.h, x.w, x.c, oh, ow, ptr);
-      x = { ptr, h: oh, w: ow, c: x.c };
-      [slots[0], slots[1]] = [slots[1], slots[0]];
-    }
-    arch.stages.forEach((stage, s) => {
-      for (let b = 0; b < stage.blocks; b++) {
-        x = this.#block(x, s, b, slots);
-        [slots[0], slots[1]] = [slots[1], slots[0]];
+    acts.set('input', { ptr: inPtr, h: crop, w: crop, c: 3 });
+    // The last quantized activation (one buffer holds it): a block's conv1 and projection read the same input.
+    let last: { slot: PlanSlot; q: QAct } | undefined;
+    for (const step of plan.steps) {
+      const x = acts.get(step.src)!;
+      let out: Act;
+      if (step.kind === 'maxpool') {
+        const ptr = this.#region(step.dst).ensure(step.out.h * step.out.w * x.c * 4);
+        this.#k.k.maxpool3s2(x.ptr, x.h, x.w, x.c, step.out.h, step.out.w, ptr);
+        out = { ptr, h: step.out.h, w: step.out.w, c: x.c };
+      } else {
+        if (last?.slot !== step.src) last = { slot: step.src, q: this.#quantize(x) };
+        const res = step.residual && this.#residual(acts.get(step.residual.slot)!, step.residual, this.#layers.get(step.layer)!.npad);
+        out = this.#conv(step, last.q, this.#region(step.dst), res);
       }
-    });
-    const pooledPtr = slots[1].ensure(x.c * 4);
+      acts.set(step.dst, out);
+      if (last?.slot === step.dst) last = undefined;
+    }
+    const x = acts.get(plan.last.slot)!;
+    const pooledPtr = this.#pooled.ensure(x.c * 4);
     this.#k.k.avgpool(x.ptr, x.h * x.w, x.c, pooledPtr);
     const pooled = this.#k.f32(pooledPtr, x.c).slice();
     if (!head) return { pooled };
-    const fc = this.#conv('fc', this.#quantize({ ptr: pooledPtr, h: 1, w: 1, c: x.c }), 1, false, slots[2]);
-    return { pooled, logits: this.#k.f32(fc.ptr, arch.numClasses).slice() };
+    const fc = this.#conv({ layer: 'fc', stride: 1, relu: false }, this.#quantize({ ptr: pooledPtr, h: 1, w: 1, c: x.c }), this.#pad);
+    return { pooled, logits: this.#k.f32(fc.ptr, this.arch.numClasses).slice() };
   }
 
   /** Stops the worker threads; the memory goes with the last reference. */

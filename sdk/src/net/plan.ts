@@ -5,7 +5,27 @@
  * BatchNorm is folded into the convolutions; every convolution but a projection shortcut ends in ReLU.
  */
 import type { Architecture } from '../pack/format.js';
-import { blockInWidth, blockName, hasProjection, stageOutWidth } from '../pack/layout.js';
+
+export const EXPANSION = { basic: 1, bottleneck: 4 } as const;
+
+/** Output channels of a stage's blocks. */
+export function stageOutWidth(arch: Architecture, stage: number): number {
+  return arch.stages[stage].width * EXPANSION[arch.block];
+}
+
+export function blockInWidth(arch: Architecture, s: number, b: number): number {
+  if (b > 0) return stageOutWidth(arch, s);
+  return s === 0 ? arch.stem.width : stageOutWidth(arch, s - 1);
+}
+
+/** Whether block `b` of stage `s` has a projection (1×1 conv) shortcut. */
+export function hasProjection(arch: Architecture, s: number, b: number): boolean {
+  if (arch.shortcut === 'C') return true;
+  if (arch.shortcut === 'A') return false;
+  return b === 0 && (arch.stages[s].stride !== 1 || blockInWidth(arch, s, b) !== stageOutWidth(arch, s));
+}
+
+export const blockName = (s: number, b: number): string => `layer${s + 1}.${b}`;
 
 /** Activation slots: the network input, the block input X and output Y (swapped after each block), temporaries. */
 export type Slot = 'input' | 'x' | 'y' | 't1' | 't2' | 's';
@@ -74,4 +94,22 @@ export function buildPlan(arch: Architecture, crop: number): Plan {
     }
   });
   return { steps, last: { slot: X, shape: x }, classes: arch.numClasses, slotElements };
+}
+
+/** One weighted layer the architecture needs: torchvision's name and PyTorch's shape ([out, in, k, k], fc [out, in]). */
+export interface LayerSpec { name: string; shape: number[] }
+
+/**
+ * Every weighted layer of the plan, in the order packs list them: the plan's convolutions with each block's
+ * projection shortcut after its branch (torchvision's order), then the classifier.
+ */
+export function layerSpecs(arch: Architecture): LayerSpec[] {
+  const plan = buildPlan(arch, 224);
+  const convs = plan.steps.filter((s): s is ConvStep => s.kind === 'conv');
+  const block = (c: ConvStep) => c.layer.slice(0, Math.max(0, c.layer.lastIndexOf('.')));
+  const order = new Map<string, number>();
+  for (const c of convs) if (!order.has(block(c))) order.set(block(c), order.size);
+  const key = (c: ConvStep) => order.get(block(c))! * 2 + Number(c.layer.endsWith('.downsample'));
+  const specs = convs.sort((a, b) => key(a) - key(b)).map((c) => ({ name: c.layer, shape: [c.out.c, c.in.c, c.k, c.k] }));
+  return [...specs, { name: 'fc', shape: [plan.classes, plan.last.shape.c] }];
 }

@@ -11,12 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { GpuEntry } from '../../../../sdk/src/backend/webgpu.ts';
-import { initWasm } from '../../../../sdk/src/backend/wasm.ts';
-import { classifierHead, features } from '../../../../sdk/src/net/resnet.ts';
-import { disposeLayers, uploadLayers } from '../../../../sdk/src/net/upload.ts';
-import { readPack, type Pack } from '../../../../sdk/src/pack/read.ts';
-import { WebgpuResNet } from '../../../../sdk/src/webgpu/engine.ts';
+import { type GpuEntry, initWasm, classifierHead, features, disposeLayers, uploadLayers, readPack, buildPlan, type Pack, WebgpuResNet } from 'resnet-edge/internal';
 
 export const GPU_RUNNERS = ['re-webgpu', 'ort-webgpu-fp32', 're-webgpu-f16', 'ort-webgpu-fp16', 'tfjs-webgpu'] as const;
 export type GpuRunnerName = (typeof GPU_RUNNERS)[number];
@@ -60,7 +55,7 @@ export const packPath = (m: ModelPlace, dtype: 'int8' | 'float16') => join(m.dir
 
 /** Logits of one tfjs forward pass of `pack`'s network on the active backend. */
 async function tfjsLogits(pack: Pack, layers: ReturnType<typeof uploadLayers>, batch: Float32Array, n: number, size: number): Promise<Float32Array> {
-  const out = tf.tidy(() => classifierHead(layers, features(pack.manifest.architecture, layers, tf.tensor4d(batch, [n, size, size, 3]))));
+  const out = tf.tidy(() => classifierHead(layers, features(buildPlan(pack.manifest.architecture, size), layers, tf.tensor4d(batch, [n, size, size, 3]))));
   try {
     return (await out.data()) as Float32Array;
   } finally {
@@ -106,7 +101,7 @@ async function tfjsRunner(m: ModelPlace, gpu: GpuEntry): Promise<GpuRunner> {
     run: forward,
     profile: async () => {
       const x = tf.tensor4d(input.subarray(0, m.size * m.size * 3), [1, m.size, m.size, 3]);
-      const t = await tf.time(() => tf.tidy(() => classifierHead(layers, features(pack.manifest.architecture, layers, x))).dispose()) as tf.TimingInfo & { getExtraProfileInfo?: () => string };
+      const t = await tf.time(() => tf.tidy(() => classifierHead(layers, features(buildPlan(pack.manifest.architecture, m.size), layers, x))).dispose()) as tf.TimingInfo & { getExtraProfileInfo?: () => string };
       x.dispose();
       const kernels: Record<string, number> = {};
       for (const part of (t.getExtraProfileInfo?.() ?? '').split(', ').filter(Boolean)) {
