@@ -14,10 +14,12 @@ import { MODELS, ROOT } from './helpers.ts';
 
 const project = mkdtempSync(join(tmpdir(), 'resnet-edge-user-'));
 const CAT = join(ROOT, 'demos/assets/cat.png');
+/** npm's own notices (a newer npm, funding) go to stderr on a fresh machine: keep them out of the CLI's output. */
+const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', npm_config_loglevel: 'error' };
 
 async function npx(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)('npx', ['--no-install', 'resnet-edge', ...args], { cwd: project, maxBuffer: 16 << 20 });
+    const { stdout, stderr } = await promisify(execFile)('npx', ['--no-install', 'resnet-edge', ...args], { cwd: project, env, maxBuffer: 16 << 20 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -29,7 +31,7 @@ before(() => {
   execFileSync('pnpm', ['pack', '--pack-destination', project], { cwd: join(ROOT, 'sdk'), stdio: 'ignore' });
   const tarball = readdirSync(project).find((f) => f.endsWith('.tgz'))!;
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-app', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `./${tarball}`], { cwd: project, stdio: 'ignore' });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `./${tarball}`], { cwd: project, env, stdio: 'ignore' });
 });
 after(() => rmSync(project, { recursive: true, force: true }));
 
