@@ -50,8 +50,9 @@ export async function backendServer(launch: () => Promise<Browser>, isolated = f
 export const run = (page: Page, pack: string, images: string[], options: object = {}, destroyAfterSubmits = 0): Promise<BackendRun> =>
   page.evaluate(([p, i, o, d]) => (globalThis as any).resnetEdge.run(p, i, o, d), [pack, images, options, destroyAfterSubmits] as const);
 
-export const diagnoseIn = (page: Page, softwareGpu = true): Promise<{ chosen: string | null; backends: BackendRun['diagnostics']; crossOriginIsolated: boolean }> =>
-  page.evaluate((sw) => (globalThis as any).resnetEdge.diagnose(sw), softwareGpu);
+/** diagnose() in the page; `compute` as load()'s (default int8: resnet-edge's kernels; float32: tfjs-backend-wasm). */
+export const diagnoseIn = (page: Page, softwareGpu = true, compute?: 'int8' | 'float32'): Promise<{ chosen: string | null; backends: BackendRun['diagnostics']; crossOriginIsolated: boolean }> =>
+  page.evaluate(([sw, c]) => (globalThis as any).resnetEdge.diagnose(sw, c), [softwareGpu, compute] as const);
 
 /** The adapters here are CPU emulations: tests that want WebGPU chosen by 'auto' allow them. */
 const SW = { softwareGpu: true };

@@ -21,7 +21,7 @@ describe('Chromium: wasm threads with COOP/COEP', () => {
 
   it('a cross-origin isolated page runs threaded SIMD wasm on every core, with the same answer', async () => {
     const page = await s.open();
-    const d = await diagnoseIn(page);
+    const d = await diagnoseIn(page, true, 'float32');
     assert.equal(d.crossOriginIsolated, true);
     const wasm = d.backends.find((b) => b.backend === 'wasm')!;
     assert.match(wasm.reason, /^SIMD WebAssembly from \/wasm\/, 2 threads: one per core \(2 cores\)$/);

@@ -74,4 +74,4 @@ async function time(pack: string, image: string, threads: number, runs: number):
   return { threads: used, ms };
 }
 
-Object.assign(globalThis, { resnetEdge: { run, time, diagnose: (softwareGpu = true) => diagnose({ wasmPaths: '/wasm/', softwareGpu }) } });
+Object.assign(globalThis, { resnetEdge: { run, time, diagnose: (softwareGpu = true, compute?: 'int8' | 'float32') => diagnose({ wasmPaths: '/wasm/', softwareGpu, compute }) } });
