@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { convertReference, maxAbsDiff, MODELS } from '../tests/helpers.ts';
-import { bundlePage, jpegWasm, serve, wasmDir } from './browser.ts';
+import { bundlePage, jpegWasm, serve, wasmDir } from '../tools/browser.ts';
 import type { BackendRun } from './pages/backends.ts';
 
 export const softmax = (l: number[]): number[] => { const m = Math.max(...l); const e = l.map((v) => Math.exp(v - m)); const s = e.reduce((a, b) => a + b); return e.map((v) => v / s); };

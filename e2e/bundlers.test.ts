@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { load } from 'resnet-edge';
 import { maxAbsDiff, ROOT } from '../tests/helpers.ts';
-import { launchChromium, serve } from './browser.ts';
+import { launchChromium, serve } from '../tools/browser.ts';
 import { buildRollup, buildVite, buildWebpack, installConsumer } from './bundlers/build.ts';
 
 interface AppResult { backend?: string; diagnostics?: { backend: string; ok: boolean; reason: string; threads?: number }[]; top?: { label: string; index: number; probability: number }[]; error?: string }

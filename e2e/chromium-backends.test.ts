@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { load } from 'resnet-edge';
 import { convertReference, maxAbsDiff, MODELS } from '../tests/helpers.ts';
 import { backendServer, backendSuite, diagnoseIn, run, softmax } from './backend-suite.ts';
-import { launchChromium } from './browser.ts';
+import { launchChromium } from '../tools/browser.ts';
 
 const launch = () => launchChromium(['--enable-unsafe-webgpu']);
 backendSuite('Chromium', launch, /^adapter .*swiftshader/i, true);

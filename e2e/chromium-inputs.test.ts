@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { load } from 'resnet-edge';
 import { convertReference, maxAbsDiff, SHARED } from '../tests/helpers.ts';
-import { bundlePage, jpegWasm, launchChromium, serve, wasmDir } from './browser.ts';
+import { bundlePage, jpegWasm, launchChromium, serve, wasmDir } from '../tools/browser.ts';
 
 let browser: Browser, page: Page, server: Server, base: string;
 let pack: Uint8Array;

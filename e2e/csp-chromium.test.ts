@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { Server } from 'node:http';
 import { assertMatchesNode, dropFile, PHOTOS, prepare, readBars } from './demo-suite.ts';
-import { launchChromium, serve } from './browser.ts';
+import { launchChromium, serve } from '../tools/browser.ts';
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { demoServer, demoSuite } from './demo-suite.ts';
-import { launchChromium } from './browser.ts';
+import { launchChromium } from '../tools/browser.ts';
 
 const withGpu = () => launchChromium(['--enable-unsafe-webgpu']);
 const noGpu = () => launchChromium();

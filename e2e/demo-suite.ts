@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { load, type Prediction } from 'resnet-edge';
 import { convertReference, ROOT } from '../tests/helpers.ts';
-import { serve } from './browser.ts';
+import { serve } from '../tools/browser.ts';
 // @ts-expect-error plain ESM module without types
 import { buildDemo } from '../demos/web/build.mjs';
 

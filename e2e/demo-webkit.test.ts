@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Server } from 'node:http';
 import { Builder, type WebDriver } from 'selenium-webdriver';
-import { serve } from './browser.ts';
+import { serve } from '../tools/browser.ts';
 import { assertMatchesNode, PHOTOS, prepare, R18, SHOTS } from './demo-suite.ts';
 
 const MINIBROWSER = process.env.WEBKIT_MINIBROWSER ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';

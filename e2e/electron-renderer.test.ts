@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './browser.ts';
+import { launchChromium } from '../tools/browser.ts';
 import { ipcEvent, startMain, type MainRecord } from './electron-fake.ts';
 import { assertMatchesNode, PHOTOS, readBars } from './demo-suite.ts';
 import { buildElectronApp, driveApp } from './electron-suite.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Server } from 'node:http';
 import type { Browser } from 'playwright-core';
-import { bundlePage, launchChromium, launchFirefox, serve } from './browser.ts';
+import { bundlePage, launchChromium, launchFirefox, serve } from '../tools/browser.ts';
 
 const PAGE = new TextEncoder().encode('<!doctype html><script type="module" src="int8-kernels.js"></script>');
 

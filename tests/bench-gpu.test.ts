@@ -2,7 +2,7 @@
  * pnpm bench:gpu tested on itself, here on SwiftShader with a small model (--small: ResNet-18 at 32×32): every
  * runtime is checked before it is timed, the report has a row for each runtime this adapter can run, and the
  * float16 rows say why they are missing (SwiftShader has no shader-f16). The real figures come from a GPU machine
- * (docs/gpu.md, bench/results-gpu/).
+ * (docs/gpu.md, packages/bench/results-gpu/).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

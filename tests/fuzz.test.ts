@@ -1,13 +1,13 @@
 /**
- * Fuzzing the four readers of files users hand us: packs, ONNX, safetensors and PyTorch checkpoints (tests/fuzz/:
+ * Fuzzing the four readers of files users hand us: packs, ONNX, safetensors and PyTorch checkpoints (tools/fuzz/:
  * seeded mutations and generated files; pnpm fuzz runs the same loop longer with a new seed). Per reader, 10,000 cases: only typed errors come out, no case takes more
  * than 1 s, no single allocation exceeds 8× the file + 1 MiB, and whatever is accepted works: a pack that reads
  * loads and answers finite probabilities (or a typed error); a converted file gives a pack that reads.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fuzz, type Target } from './fuzz/run.ts';
-import { targets } from './fuzz/targets.ts';
+import { fuzz, type Target } from '../tools/fuzz/run.ts';
+import { targets } from '../tools/fuzz/targets.ts';
 
 const CASES = 10_000, SEED = 20261130;
 

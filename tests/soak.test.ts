@@ -1,5 +1,5 @@
 /**
- * Soak: 1,000 classifications of mixed sizes (tests/soak/soak.ts) on the int8 kernels and on tfjs-backend-wasm, 200
+ * Soak: 1,000 classifications of mixed sizes (tools/soak/soak.ts) on the int8 kernels and on tfjs-backend-wasm, 200
  * single-crop ones on WebGPU (Dawn in Node on SwiftShader, a CPU emulation at ~0.7 s a forward pass here; `pnpm soak
  * --backend webgpu --count 1000` runs the full thousand with 10-crop calls, see README): after the warm-up round, tf.memory() tensors and bytes (and the
  * bytes of live WebGPU buffers) are the same after every round, answers repeat exactly, and the wasm heaps (tfjs wasm, int8 kernels, JPEG
@@ -8,12 +8,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { trackedGpu } from './gpu-tracking.ts';
-import { trackWasmMemories, wasmHeapBytes } from './soak/heaps.ts';
+import { trackedGpu } from '../tools/gpu-tracking.ts';
+import { trackWasmMemories, wasmHeapBytes } from '../tools/soak/heaps.ts';
 
 trackWasmMemories();
 const { load } = await import('resnet-edge');
-const { soak } = await import('./soak/soak.ts');
+const { soak } = await import('../tools/soak/soak.ts');
 
 const HEAP_BOUND = 1 << 20;
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { BackendError, diagnose, load, type BackendChangeEvent, type GpuEntry } from 'resnet-edge';
-import { trackedGpu, type TrackedDevice, type TrackedGpu } from './gpu-tracking.ts';
+import { trackedGpu, type TrackedDevice, type TrackedGpu } from '../tools/gpu-tracking.ts';
 import { convertReference, maxAbsDiff, modelInput, reference } from './helpers.ts';
 
 const softmax = (l: ArrayLike<number>) => { const a = Array.from(l); const m = Math.max(...a); const e = a.map((v) => Math.exp(v - m)); const s = e.reduce((x, y) => x + y); return e.map((v) => v / s); };

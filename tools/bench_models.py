@@ -5,7 +5,7 @@ quantize_static builds one (static, calibrated): weights int8 symmetric per outp
 activation tensor uint8 with a scale calibrated on photos, Q/DQ pairs around each. Also writes the resnet-edge
 packs' sources (the state dicts). Run with Debian's python (python3-torch, python3-torchvision, python3-onnx):
 
-    /usr/bin/python3 tools/bench_models.py --out bench/.models
+    /usr/bin/python3 tools/bench_models.py --out packages/bench/.models
 """
 import argparse
 import os

@@ -4,8 +4,8 @@
  * and with a new seed each run unless one is given. Prints one line per reader and every failure with its seed and
  * case number (replay: the same --seed reruns the same cases). Exits 1 if any case failed.
  */
-import { fuzz } from '../tests/fuzz/run.ts';
-import { targets } from '../tests/fuzz/targets.ts';
+import { fuzz } from './fuzz/run.ts';
+import { targets } from './fuzz/targets.ts';
 
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const cases = Number(arg('cases', '100000')), seed = Number(arg('seed', String(Date.now() % 1e9))), only = arg('only', '');

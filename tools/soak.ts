@@ -5,12 +5,12 @@
  * tensors, bytes or GPU bytes change after the warm-up round, an answer changes, or the heaps grow more than 1 MiB.
  */
 import { existsSync } from 'node:fs';
-import { trackWasmMemories } from '../tests/soak/heaps.ts';
-import { trackedGpu } from '../tests/gpu-tracking.ts';
+import { trackWasmMemories } from './soak/heaps.ts';
+import { trackedGpu } from './gpu-tracking.ts';
 
 trackWasmMemories();
 const { load } = await import('resnet-edge');
-const { soak } = await import('../tests/soak/soak.ts');
+const { soak } = await import('./soak/soak.ts');
 
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const count = Number(arg('count', '20000')), only = arg('backend', ''), tenCrops = !process.argv.includes('--single-crop');

@@ -3,13 +3,13 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, serve, wasmDir } from '../../../e2e/browser.ts';
+import { launchChromium, serve, wasmDir } from '../../../tools/browser.ts';
 import { MODELS_DIR, ROOT } from './files.ts';
 
 const require = createRequire(import.meta.url);
 
 export async function benchBrowser(): Promise<{ page(): Promise<Page>; close(): Promise<void>; version: string }> {
-  const out = join(ROOT, 'bench', '.build');
+  const out = join(ROOT, 'packages', 'bench', '.build');
   await build({ entryPoints: [join(import.meta.dirname, 'page.ts')], outfile: join(out, 'page.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022', external: ['node:*'], logLevel: 'error' });
   const ortDist = join(dirname(require.resolve('onnxruntime-web')), '..', 'dist');
   const html = new TextEncoder().encode('<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>');

@@ -1,4 +1,4 @@
-/** The bench's models on disk (bench/.models, made by tools/bench_models.py) and the MACs each forward pass costs. */
+/** The bench's models on disk (packages/bench/.models, made by tools/bench_models.py) and the MACs each forward pass costs. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { convert } from 'resnet-edge/convert';
 import type { ModelFiles } from './runners.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
-export const MODELS_DIR = join(ROOT, 'bench', '.models');
+export const MODELS_DIR = join(ROOT, 'packages', 'bench', '.models');
 export const MODELS = ['cifar20', 'resnet18', 'resnet50'] as const;
 export type ModelName = (typeof MODELS)[number];
 export const CROP: Record<ModelName, number> = { cifar20: 32, resnet18: 224, resnet50: 224 };

@@ -3,7 +3,7 @@
  * pnpm bench: resnet-edge against onnxruntime-web (fp32 and int8 QDQ), TF.js (tfjs-backend-wasm) and, in Node,
  * onnxruntime-node, on the same seeded ResNet-18, ResNet-50 and CIFAR ResNet-20, in Node and in headless Chromium
  * (COOP/COEP), with 1 and 2 threads: steady-state latency (interleaved), cold start, memory, model size.
- * Writes bench/results/{results.json,results.md,chart.svg}.
+ * Writes packages/bench/results/{results.json,results.md,chart.svg}.
  * Options: --rounds N (default 20), --only node|chromium, --node 24[,22,/path/to/node] (more Node versions' rows).
  */
 import { execFileSync } from 'node:child_process';
@@ -87,7 +87,7 @@ async function main() {
   }
   results.machine.loadavgAtEnd = loadavg().map((v) => v.toFixed(2)).join(' ');
   results.machine.minutes = ((Date.now() - started) / 60000).toFixed(1);
-  const files = writeReport(join(ROOT, 'bench', 'results'), results);
+  const files = writeReport(join(ROOT, 'packages', 'bench', 'results'), results);
   console.log(readFileSync(files.md, 'utf8'));
 }
 

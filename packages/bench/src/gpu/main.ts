@@ -6,8 +6,8 @@
  * Writes <out>/results.json and results.md (docs/gpu.md says how it runs on a GPU machine).
  *
  * Options: --small (ResNet-18 at 32×32, 3 rounds: the CI test of the bench itself, on SwiftShader)
- *          --models resnet18,resnet50  --size 224  --rounds 50  --runners a,b  --out bench/results-gpu
- *          --data bench/.models-gpu  --tfjs-wasm DIR/  --ort-wasm DIR/  (PYTHON=… picks the python with torch)
+ *          --models resnet18,resnet50  --size 224  --rounds 50  --runners a,b  --out packages/bench/results-gpu
+ *          --data packages/bench/.models-gpu  --tfjs-wasm DIR/  --ort-wasm DIR/  (PYTHON=… picks the python with torch)
  *          --budget S (start no runtime after S seconds; the report says which were left out)
  *          --child-timeout S (stop a runtime's process after S seconds, default 600)
  */
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const models = arg('models', small ? 'resnet18' : 'resnet18,resnet50').split(',');
   const size = Number(arg('size', small ? '32' : '224')), rounds = Number(arg('rounds', small ? '3' : '50'));
   const runners = arg('runners', GPU_RUNNERS.join(',')).split(',') as GpuRunnerName[];
-  const dir = resolve(arg('data', 'bench/.models-gpu')), out = resolve(arg('out', small ? 'bench/.results-gpu-small' : 'bench/results-gpu'));
+  const dir = resolve(arg('data', 'packages/bench/.models-gpu')), out = resolve(arg('out', small ? 'packages/bench/.results-gpu-small' : 'packages/bench/results-gpu'));
   const started = Date.now(), budget = Number(arg('budget', '1e9')), childTimeout = Number(arg('child-timeout', '600'));
   await makeModels(dir, models, size, rounds);
   console.error(`bench:gpu: models ready (+${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -11,7 +11,7 @@ import { pytorchCase } from './pytorch.ts';
 import type { Target } from './run.ts';
 import { safetensorsCase } from './safetensors.ts';
 
-const DIR = join(import.meta.dirname, '..', '.models', 'fuzz');
+const DIR = join(import.meta.dirname, '..', '..', 'tests', '.models', 'fuzz');
 const seed = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
 
 const outcome = async (p: () => Promise<unknown>) => {

@@ -53,7 +53,7 @@ export interface SoakReport {
 
 /**
  * Runs at least `count` classifications (whole rounds); the first round is the warm-up. `tenCrops: false`: single crops
- * only. `gpuBytes`: the bytes of live WebGPU buffers (tests/gpu-tracking.ts), on WebGPU.
+ * only. `gpuBytes`: the bytes of live WebGPU buffers (tools/gpu-tracking.ts), on WebGPU.
  */
 export async function soak(clf: Classifier, count: number, onRound?: (r: SoakReport) => void, tenCrops = true, gpuBytes = () => 0): Promise<SoakReport> {
   const images = soakImages().map((x) => (tenCrops ? x : { ...x, crops: 1 as const })), rounds = Math.max(2, Math.ceil(count / images.length));

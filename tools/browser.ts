@@ -6,15 +6,16 @@ import { dirname, extname, join, normalize } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, firefox, type Browser } from 'playwright-core';
 
-const here = import.meta.dirname;
-const requireSdk = createRequire(join(here, '..', 'sdk', 'package.json'));
+/** The e2e suite's pages and its build folder. */
+const E2E = join(import.meta.dirname, '..', 'e2e');
+const requireSdk = createRequire(join(E2E, '..', 'sdk', 'package.json'));
 
 /** Bundles pages/<name>.ts the way an app bundler would (ESM, browser conditions). */
 export async function bundlePage(name: string): Promise<string> {
-  const outdir = join(here, '.build');
+  const outdir = join(E2E, '.build');
   mkdirSync(outdir, { recursive: true });
   await build({
-    entryPoints: [join(here, 'pages', `${name}.ts`)], outfile: join(outdir, `${name}.js`), bundle: true, format: 'esm',
+    entryPoints: [join(E2E, 'pages', `${name}.ts`)], outfile: join(outdir, `${name}.js`), bundle: true, format: 'esm',
     platform: 'browser', target: 'es2022', external: ['node:*'], logLevel: 'error', sourcemap: 'inline',
   });
   return outdir;

@@ -1,10 +1,10 @@
 /**
  * Prints diagnose() as real browser situations report it (README "Backends"): headless Chromium with
  * WebGPU (--enable-unsafe-webgpu, SwiftShader) on an ordinary page, and without WebGPU on a cross-origin isolated page.
- * Usage: node --import tsx tools/diagnose-browsers.ts
+ * Usage: node --import tsx e2e/diagnose-browsers.ts
  */
-import { backendServer, diagnoseIn } from '../e2e/backend-suite.ts';
-import { launchChromium } from '../e2e/browser.ts';
+import { backendServer, diagnoseIn } from './backend-suite.ts';
+import { launchChromium } from '../tools/browser.ts';
 
 const situations: [string, string[], boolean][] = [
   ['Chromium --enable-unsafe-webgpu (SwiftShader)', ['--enable-unsafe-webgpu'], false],

@@ -3,9 +3,8 @@
  * SwiftShader against SIMD wasm, in one Node process, alternating, medians. Usage: pnpm bench:software-gpu
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { load, type GpuEntry } from 'resnet-edge';
-import { convertReference, MODELS } from '../tests/helpers.ts';
+import { ensureModels, fileOf } from './files.ts';
 
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (!process.env.VK_ICD_FILENAMES && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
@@ -13,8 +12,10 @@ const { create, globals } = await import('webgpu');
 Object.assign(globalThis, globals);
 
 const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2; };
-const pack = (await convertReference('resnet18', 'safetensors', 'int8')).pack;
-const image = readFileSync(join(MODELS, 'input-224.png'));
+await ensureModels();
+const pack = new Uint8Array(readFileSync(fileOf('resnet18', 'pack')));
+// A fixed 224×224 RGB image (the crop size: preprocessing resizes nothing).
+const image = { data: new Uint8Array(224 * 224 * 3).map((_, i) => (i * 37 + (i >> 7)) & 255), width: 224, height: 224, channels: 3 as const };
 const gpu = await load({ model: pack, backend: 'webgpu', gpu: create([]) as GpuEntry });
 const wasm = await load({ model: pack, backend: 'wasm' });
 const times: Record<string, number[]> = { webgpu: [], wasm: [] };
