@@ -83,6 +83,14 @@ function sharedMemory(): WebAssembly.Memory | undefined {
 /** Stops the worker threads of kernels that were dropped without stop() (a classifier never disposed). */
 const orphans = new FinalizationRegistry<GemmPool>((pool) => pool.stop());
 
+/**
+ * GEMMs smaller than this (multiply-adds) run on the calling thread alone: waking the workers and waiting for them costs
+ * more than it saves (a CIFAR ResNet's convolutions, ~2.4 M each, ran slower on 2 threads than on 1).
+ */
+export let MIN_SPLIT_MACS = 1 << 23;
+/** For benchmarks only: another split threshold. */
+export const setMinSplitMacs = (macs: number): void => { MIN_SPLIT_MACS = macs; };
+
 export class Kernels {
   readonly k: KernelExports;
   readonly memory: WebAssembly.Memory;
@@ -128,7 +136,7 @@ export class Kernels {
   gemm(args: GemmArgs): void {
     const [a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out] = args;
     const rows = (begin: number, end: number) => this.k.gemm_u7s8(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, begin, end);
-    if (this.#pool && m * n * kpad >= 1 << 18) this.#pool.run(args, rows);
+    if (this.#pool && m * n * kpad >= MIN_SPLIT_MACS) this.#pool.run(args, rows);
     else rows(0, m);
   }
 
