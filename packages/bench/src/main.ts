@@ -4,20 +4,23 @@
  * onnxruntime-node, on the same seeded ResNet-18, ResNet-50 and CIFAR ResNet-20, in Node and in headless Chromium
  * (COOP/COEP), with 1 and 2 threads: steady-state latency (interleaved), cold start, memory, model size.
  * Writes packages/bench/results/{results.json,results.md,chart.svg}.
- * Options: --rounds N (default 20), --only node|chromium, --node 24[,22,/path/to/node] (more Node versions' rows).
+ * Also end to end: a 12 MP and a 2 MP photo's bytes to top-5 (ResNet-50, one thread) beside PIL + torchvision + PyTorch.
+ * Options: --rounds N (default 20), --only node|chromium|e2e, --node 24[,22,/path/to/node] (more Node versions' rows),
+ * --out DIR (default packages/bench/results).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchBrowser } from './browser.ts';
+import { ensurePhotos, pilStages, PHOTOS, type EndToEndRow } from './end-to-end.ts';
 import { ensureModels, fileOf, MODELS, ROOT, type ModelName } from './files.ts';
 import { nodeBinaries } from './node-binary.ts';
 import { writeReport, type ColdRow, type LatencyRow, type Results } from './report.ts';
 import type { RunnerName } from './runners.ts';
 
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
-const rounds = Number(arg('rounds', '20')), only = arg('only', ''), nodes = nodeBinaries(arg('node', '').split(',').filter(Boolean));
+const rounds = Number(arg('rounds', '20')), only = arg('only', ''), outDir = arg('out', join(ROOT, 'packages', 'bench', 'results')), nodes = nodeBinaries(arg('node', '').split(',').filter(Boolean));
 const THREADS = [1, 2];
 
 /** Fraction of CPU time spent busy across all cores over `ms` (the machine's load before the bench starts). */
@@ -40,15 +43,28 @@ function pushLatency(rows: LatencyRow[], env: string, threads: number, data: Rec
   }
 }
 
+/** End-to-end rows: resnet-edge in a fresh Node process (the first Node binary), then PIL + torchvision + PyTorch. */
+function endToEnd(): EndToEndRow[] {
+  console.error('end to end: photos, 1 thread…');
+  const e2eRounds = Math.max(3, Math.round(rounds / 4));
+  const re = child(nodes[0].path, 'e2e', String(e2eRounds)), pil = pilStages(e2eRounds);
+  return PHOTOS.flatMap((photo) => {
+    const { draftTotal, ...stages } = pil[photo];
+    return [{ photo, runtime: `resnet-edge int8 (${nodes[0].label})`, stages: re[photo] }, { photo, runtime: 'PIL + torchvision + PyTorch fp32', stages, draftTotal }];
+  });
+}
+
 async function main() {
   await ensureModels();
+  await ensurePhotos();
   const results: Results = {
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0].model, cores: cpus().length, node: nodes.map((n) => n.label).join(', '), loadavgAtStart: loadavg().map((v) => v.toFixed(2)).join(' '), busyBeforeStart: `${(100 * (await busy(2000))).toFixed(1)} % of all cores over 2 s` },
     latency: [], cold: [],
   };
   const started = Date.now();
-  if (only !== 'chromium') {
+  if (only === '' || only === 'e2e') results.endToEnd = endToEnd();
+  if (only === '' || only === 'node') {
     for (const node of nodes) {
       for (const threads of THREADS) {
         console.error(`${node.label}: ${threads} thread(s), ${rounds} rounds…`);
@@ -62,7 +78,7 @@ async function main() {
       }
     }
   }
-  if (only !== 'node') {
+  if (only === '' || only === 'chromium') {
     const b = await benchBrowser();
     results.machine.chromium = b.version;
     const probe = await b.page();
@@ -87,7 +103,7 @@ async function main() {
   }
   results.machine.loadavgAtEnd = loadavg().map((v) => v.toFixed(2)).join(' ');
   results.machine.minutes = ((Date.now() - started) / 60000).toFixed(1);
-  const files = writeReport(join(ROOT, 'packages', 'bench', 'results'), results);
+  const files = writeReport(outDir, results);
   console.log(readFileSync(files.md, 'utf8'));
 }
 

@@ -2,12 +2,14 @@
  * One measurement in a fresh Node process, so that thread settings, cold starts and peak memory are each runtime's own:
  *   latency <threads> <rounds>          every runner on every model, interleaved
  *   cold <runner> <model> <threads>     load + first result, then peak RSS after 5 more runs
+ *   e2e <rounds>                        a photo's bytes to top-5 on one thread, stage by stage (end-to-end.ts)
  * Prints one JSON line.
  */
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { MODELS, nodeFiles, type ModelName } from './files.ts';
 import { coldStart, interleaved, makeRunner, type Ort, type RunnerName } from './runners.ts';
+import { resnetEdgeStages } from './end-to-end.ts';
 
 const [mode, ...args] = process.argv.slice(2);
 const ortFor = (name: string) => (name.startsWith('ort-node') ? ortNode : ortWeb) as unknown as Ort;
@@ -32,6 +34,8 @@ if (mode === 'latency') {
   const { ms, run } = await coldStart(name, nodeFiles(model), { threads, ort: ortFor(name) });
   for (let i = 0; i < 5; i++) await run();
   console.log(JSON.stringify({ ms, peakRssBytes: process.resourceUsage().maxRSS * 1024, baseRssBytes: base }));
+} else if (mode === 'e2e') {
+  console.log(JSON.stringify(await resnetEdgeStages(Number(args[0]))));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

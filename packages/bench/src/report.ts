@@ -3,10 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LABELS, type RunnerName } from './runners.ts';
 import { MACS, type ModelName } from './files.ts';
+import type { EndToEndRow } from './end-to-end.ts';
 
 export interface LatencyRow { env: string; threads: number; model: ModelName; runner: RunnerName; detail: string; times: number[] }
 export interface ColdRow { env: string; model: ModelName; runner: RunnerName; ms: number; memoryBytes: number | null; modelBytes: number }
-export interface Results { date: string; machine: Record<string, unknown>; latency: LatencyRow[]; cold: ColdRow[] }
+export interface Results { date: string; machine: Record<string, unknown>; latency: LatencyRow[]; cold: ColdRow[]; endToEnd?: EndToEndRow[] }
 
 export const median = (t: number[]) => { const s = [...t].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -32,6 +33,16 @@ function latencyTable(r: Results): string {
 function coldTable(r: Results): string {
   const out = ['| environment | model | runtime | load + first result ms | memory | model file |', '|---|---|---|---|---|---|'];
   for (const x of r.cold) out.push(`| ${x.env} | ${x.model} | ${LABELS[x.runner]} | ${ms(x.ms)} | ${mb(x.memoryBytes)} | ${(x.modelBytes / 1e6).toFixed(1)} MB |`);
+  return out.join('\n');
+}
+
+function endToEndTable(rows: EndToEndRow[]): string {
+  const out = ['| photo | runtime | decode ms | preprocess ms | network ms | file → top-5 ms | ÷ PIL + PyTorch | with draft() ms |', '|---|---|---|---|---|---|---|---|'];
+  for (const row of rows) {
+    const pil = rows.find((r) => r.photo === row.photo && r.draftTotal !== undefined)!;
+    const s = row.stages;
+    out.push(`| ${row.photo} | ${row.runtime} | ${ms(s.decode)} | ${ms(s.preprocess)} | ${ms(s.network)} | ${ms(s.total)} | ${(s.total / pil.stages.total).toFixed(2)} | ${row.draftTotal === undefined ? '–' : ms(row.draftTotal)} |`);
+  }
   return out.join('\n');
 }
 
@@ -68,7 +79,10 @@ export function writeReport(dir: string, r: Results): { json: string; md: string
     + `round by round, each timed run after a 30 ms pause. GFLOP/s = 2 × multiply-adds / time.\n${latencyTable(r)}\n\n`
     + `## Cold start and memory\n\nLoad from the model's bytes + first result, in a fresh process (Node: memory = peak RSS growth over the `
     + `process after its imports) or a fresh page (Chromium: performance.measureUserAgentSpecificMemory() after a GC, whole page).\n\n`
-    + `${coldTable(r)}\n\n![chart](chart.svg)\n`);
+    + `${coldTable(r)}\n\n${r.endToEnd ? `## End to end\n\nA photo's file bytes to its top-5, ResNet-50, one thread, medians (tools/bench_photos.py makes the photos). `
+      + `resnet-edge: toRawImage (JPEG decode, EXIF orientation), preprocess (torchvision-exact), the int8 network. PIL: Image.open + convert('RGB'), `
+      + `torchvision's Resize(256), CenterCrop(224), ToTensor, Normalize, PyTorch fp32; "with draft()": PIL's DCT-domain downscaling first.\n\n${endToEndTable(r.endToEnd)}\n\n` : ''}`
+    + `![chart](chart.svg)\n`);
   writeFileSync(files.svg, chart(r));
   return files;
 }

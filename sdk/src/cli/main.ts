@@ -62,7 +62,7 @@ async function runCommand(parsed: Parsed, out: Out): Promise<void> {
   if (command === 'eval') {
     if (args.length !== 1) throw new CliUsage('eval takes one folder or .tar.gz archive', command);
     const backend = backendOf(o.backend);
-    // tfjs-backend-wasm has one thread in Node: the cores are used by one classifier per worker thread.
+    // One single-threaded classifier per worker thread and core: whole images in parallel (see worker.ts).
     const workers = int(o.workers, '--workers', 1, 256) ?? (backend === 'webgpu' ? 1 : availableParallelism());
     await evalCommand(args[0], int(o.limit, '--limit'), { model: o.model as string | undefined, backend, json: Boolean(o.json), workers }, out);
     return;

@@ -7,7 +7,8 @@ export type Reply = { id: number; predictions: Prediction[] } | { id: number; er
   | { ready: true; threads: number } | { failed: { name: string; code?: string; message: string } };
 
 const { model, backend } = workerData as { model?: string; backend?: BackendOption };
-// One image per worker at a time, workers on every core: the classifier itself runs one thread.
+// One image per worker at a time, a worker per core, each classifier on one thread (threads: 1): a stream of images
+// keeps every core on whole images, with no per-layer hand-off between threads.
 const port = parentPort!;
 const describe = (e: unknown) => { const err = e as { name: string; code?: string; message: string }; return { name: err.name, code: err.code, message: err.message }; };
 let clf: Awaited<ReturnType<typeof load>>;
