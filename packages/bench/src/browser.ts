@@ -8,13 +8,14 @@ import { MODELS_DIR, ROOT } from './files.ts';
 
 const require = createRequire(import.meta.url);
 
-export async function benchBrowser(): Promise<{ page(): Promise<Page>; close(): Promise<void>; version: string }> {
+/** `jsFlags`: more V8 flags (e.g. --no-enable-avx-vnni). */
+export async function benchBrowser(jsFlags: string[] = []): Promise<{ page(): Promise<Page>; close(): Promise<void>; version: string }> {
   const out = join(ROOT, 'packages', 'bench', '.build');
   await build({ entryPoints: [join(import.meta.dirname, 'page.ts')], outfile: join(out, 'page.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022', external: ['node:*'], logLevel: 'error' });
   const ortDist = join(dirname(require.resolve('onnxruntime-web')), '..', 'dist');
   const html = new TextEncoder().encode('<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>');
   const { server, url } = await serve({ '/models/': MODELS_DIR, '/ort/': ortDist, '/wasm/': wasmDir(), '/': out }, { '/index.html': html }, true);
-  const browser: Browser = await launchChromium(['--enable-blink-features=ForceEagerMeasureMemory', '--js-flags=--expose-gc', '--enable-unsafe-webgpu']);
+  const browser: Browser = await launchChromium(['--enable-blink-features=ForceEagerMeasureMemory', `--js-flags=${['--expose-gc', ...jsFlags].join(' ')}`, '--enable-unsafe-webgpu']);
   return {
     version: browser.version(),
     page: async () => {

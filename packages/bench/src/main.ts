@@ -5,7 +5,8 @@
  * (COOP/COEP), with 1 and 2 threads: steady-state latency (interleaved), cold start, memory, model size.
  * Writes packages/bench/results/{results.json,results.md,chart.svg}.
  * Also end to end: a 12 MP and a 2 MP photo's bytes to top-5 (ResNet-50, one thread) beside PIL + torchvision + PyTorch.
- * Options: --rounds N (default 20), --only node|chromium|e2e, --node 24[,22,/path/to/node] (more Node versions' rows),
+ * Options: --rounds N (default 20), --only node|chromium|e2e, --node 24[,22,24:no-vnni,/path/to/node] (more Node rows;
+ * :no-vnni turns V8's AVX-VNNI lowering off), --no-vnni (Chromium rows with it off too),
  * --out DIR (default packages/bench/results).
  */
 import { execFileSync } from 'node:child_process';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { benchBrowser } from './browser.ts';
 import { ensurePhotos, pilStages, PHOTOS, type EndToEndRow } from './end-to-end.ts';
 import { ensureModels, fileOf, MODELS, ROOT, type ModelName } from './files.ts';
-import { nodeBinaries } from './node-binary.ts';
+import { nodeBinaries, type NodeBinary } from './node-binary.ts';
 import { writeReport, type ColdRow, type LatencyRow, type Results } from './report.ts';
 import type { RunnerName } from './runners.ts';
 
@@ -32,7 +33,7 @@ async function busy(ms: number): Promise<number> {
   return 1 - (d[3] + d[4]) / total;
 }
 
-const child = (node: string, ...args: string[]) => JSON.parse(execFileSync(node, ['--import', 'tsx', join(import.meta.dirname, 'node-child.ts'), ...args],
+const child = (node: NodeBinary, ...args: string[]) => JSON.parse(execFileSync(node.path, [...node.flags, '--import', 'tsx', join(import.meta.dirname, 'node-child.ts'), ...args],
   { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!);
 
 const sizeOf = (m: ModelName, r: RunnerName) => statSync(r.startsWith('ort') ? fileOf(m, r.endsWith('int8') ? 'int8' : 'fp32') : fileOf(m, 'pack')).size;
@@ -47,11 +48,37 @@ function pushLatency(rows: LatencyRow[], env: string, threads: number, data: Rec
 function endToEnd(): EndToEndRow[] {
   console.error('end to end: photos, 1 thread…');
   const e2eRounds = Math.max(3, Math.round(rounds / 4));
-  const re = child(nodes[0].path, 'e2e', String(e2eRounds)), pil = pilStages(e2eRounds);
+  const re = child(nodes[0], 'e2e', String(e2eRounds)), pil = pilStages(e2eRounds);
   return PHOTOS.flatMap((photo) => {
     const { draftTotal, ...stages } = pil[photo];
     return [{ photo, runtime: `resnet-edge int8 (${nodes[0].label})`, stages: re[photo] }, { photo, runtime: 'PIL + torchvision + PyTorch fp32', stages, draftTotal }];
   });
+}
+
+/** The Chromium rows: latency on 1 and 2 threads, then cold starts; `noVnni` with V8's AVX-VNNI lowering off. */
+async function chromiumRows(results: Results, noVnni: boolean): Promise<void> {
+  const env = noVnni ? 'Chromium (no VNNI)' : 'Chromium';
+  const b = await benchBrowser(noVnni ? ['--no-enable-avx-vnni'] : []);
+  results.machine.chromium = b.version;
+  const probe = await b.page();
+  const adapter = await probe.evaluate(() => (window as any).bench.gpuAdapter());
+  results.machine.webgpu = adapter.name ? `${adapter.name}${adapter.usable ? '' : ' (CPU emulation: not benchmarked; see pnpm bench:software-gpu)'}` : 'no adapter: WebGPU rows not run';
+  await probe.context().close();
+  for (const threads of THREADS) {
+    console.error(`${env}: ${threads} thread(s), ${rounds} rounds…`);
+    const page = await b.page();
+    pushLatency(results.latency, env, threads, await page.evaluate(([t, n, m]) => (window as any).bench.latency(t, n, m), [threads, rounds, [...MODELS]] as const));
+    await page.context().close();
+  }
+  for (const model of MODELS) {
+    for (const runner of ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8'] as RunnerName[]) {
+      const page = await b.page();
+      const r = await page.evaluate(([n, m]) => (window as any).bench.cold(n, m, 1), [runner, model] as const);
+      results.cold.push({ env, model, runner, ms: r.ms, memoryBytes: r.memoryBytes, modelBytes: sizeOf(model, runner) });
+      await page.context().close();
+    }
+  }
+  await b.close();
 }
 
 async function main() {
@@ -68,38 +95,19 @@ async function main() {
     for (const node of nodes) {
       for (const threads of THREADS) {
         console.error(`${node.label}: ${threads} thread(s), ${rounds} rounds…`);
-        pushLatency(results.latency, node.label, threads, child(node.path, 'latency', String(threads), String(rounds)));
+        pushLatency(results.latency, node.label, threads, child(node, 'latency', String(threads), String(rounds)));
       }
     }
     for (const node of nodes) for (const model of MODELS) {
       for (const runner of ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8', 'ort-node-fp32', 'ort-node-int8'] as RunnerName[]) {
-        const r = child(node.path, 'cold', runner, model, '1');
+        const r = child(node, 'cold', runner, model, '1');
         results.cold.push({ env: node.label, model, runner, ms: r.ms, memoryBytes: r.peakRssBytes - r.baseRssBytes, modelBytes: sizeOf(model, runner) } as ColdRow);
       }
     }
   }
   if (only === '' || only === 'chromium') {
-    const b = await benchBrowser();
-    results.machine.chromium = b.version;
-    const probe = await b.page();
-    const adapter = await probe.evaluate(() => (window as any).bench.gpuAdapter());
-    results.machine.webgpu = adapter.name ? `${adapter.name}${adapter.usable ? '' : ' (CPU emulation: not benchmarked; see pnpm bench:software-gpu)'}` : 'no adapter: WebGPU rows not run';
-    await probe.context().close();
-    for (const threads of THREADS) {
-      console.error(`chromium: ${threads} thread(s), ${rounds} rounds…`);
-      const page = await b.page();
-      pushLatency(results.latency, 'Chromium', threads, await page.evaluate(([t, n, m]) => (window as any).bench.latency(t, n, m), [threads, rounds, [...MODELS]] as const));
-      await page.context().close();
-    }
-    for (const model of MODELS) {
-      for (const runner of ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8'] as RunnerName[]) {
-        const page = await b.page();
-        const r = await page.evaluate(([n, m]) => (window as any).bench.cold(n, m, 1), [runner, model] as const);
-        results.cold.push({ env: 'Chromium', model, runner, ms: r.ms, memoryBytes: r.memoryBytes, modelBytes: sizeOf(model, runner) });
-        await page.context().close();
-      }
-    }
-    await b.close();
+    await chromiumRows(results, false);
+    if (process.argv.includes('--no-vnni')) await chromiumRows(results, true);
   }
   results.machine.loadavgAtEnd = loadavg().map((v) => v.toFixed(2)).join(' ');
   results.machine.minutes = ((Date.now() - started) / 60000).toFixed(1);
