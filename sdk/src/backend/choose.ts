@@ -8,7 +8,7 @@
 import { BackendError, UsageError } from '../errors.js';
 import { PROBE_TOLERANCE, probeDifference } from '../webgpu/probe.js';
 import { exclusive } from './queue.js';
-import { availablePaths, type KernelPath } from '../int8/kernels.js';
+import { availablePaths } from '../int8/kernels.js';
 import { isNode } from '../env.js';
 import { cpuCount } from '#platform';
 import { initWebgpu, mib } from './webgpu.js';
@@ -55,7 +55,7 @@ function int8Threads(requested?: number): { threads: number; reason: string } {
 }
 
 /** What the int8 kernels run with, in words: the instruction set, the threads and why so many. */
-export function int8Reason(path: KernelPath, threads: number, why: string): string {
+export function int8Reason(path: 'relaxed' | 'simd', threads: number, why: string): string {
   const isa = path === 'relaxed' ? 'relaxed SIMD' : 'SIMD128 (no relaxed SIMD here)';
   return `resnet-edge's int8 kernels, ${isa}, ${threadsText(threads)}: ${why}`;
 }
