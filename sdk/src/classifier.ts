@@ -7,6 +7,7 @@ import { toRawImage, type ImageInput } from './image/source.js';
 import type { Architecture, PackManifest, Preprocess, WeightDType } from './pack/format.js';
 import type { PackOrigin } from './pack/source.js';
 import { preprocess, tenCrops } from './preprocess.js';
+import { KnnClassifier, type KnnOptions } from './custom/knn.js';
 
 export interface Prediction { label: string; index: number; probability: number }
 export interface CallOptions {
@@ -183,6 +184,15 @@ export class Classifier extends EventTarget {
       const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b).slice(0, topK);
       return order.map((index) => ({ label: this.model.labels[index], index, probability: probs[index] }));
     });
+  }
+
+  /**
+   * A classifier of your own labels on this one's embeddings, by nearest neighbours: teach it with
+   * addExample(image, label). It shares this classifier's backbone (disposing this one ends it too).
+   */
+  knn(options: KnnOptions = {}): KnnClassifier {
+    this.#check();
+    return new KnnClassifier(this, options);
   }
 
   /**

@@ -1,0 +1,107 @@
+/**
+ * Your own labels on any ResNet, by nearest neighbours: each example is the classifier's pooled embedding of a photo
+ * (the backbone is shared, never copied), L2-normalized; an image is answered by the k examples most similar to it
+ * (cosine similarity), each a vote for its label. Examples can be added and removed one at a time, for live teaching.
+ */
+import type { CallOptions, Classifier, Prediction } from '../classifier.js';
+import { UsageError } from '../errors.js';
+import type { ImageInput } from '../image/source.js';
+
+export interface KnnOptions {
+  /** Neighbours that vote (default 3). Fewer examples than k: all of them vote. */
+  k?: number;
+}
+
+export interface KnnClassifyOptions extends CallOptions {
+  /** How many labels to return, best first (default: all of them, at most 5). */
+  topK?: number;
+}
+
+interface Example { label: string; unit: Float32Array }
+
+/** The embedding scaled to length 1 (a zero vector stays zero: it is similar to nothing). */
+export function unitVector(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i] * v[i];
+  const norm = Math.sqrt(sum);
+  return norm > 0 ? v.map((x) => x / norm) : new Float32Array(v.length);
+}
+
+const dot = (a: Float32Array, b: Float32Array) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; };
+
+/**
+ * Labels ranked for one embedding: votes of the k most similar examples (ties between examples: the one added
+ * first), then, between labels with as many votes, the higher best similarity. probability = votes / neighbours.
+ */
+export function rankLabels(unit: Float32Array, examples: readonly Example[], labels: readonly string[], k: number): Prediction[] {
+  const sims = examples.map((e, i) => ({ i, sim: dot(unit, e.unit) })).sort((a, b) => b.sim - a.sim || a.i - b.i);
+  const voters = sims.slice(0, Math.min(k, sims.length));
+  const votes = new Map<string, number>(), best = new Map<string, number>();
+  for (const v of voters) votes.set(examples[v.i].label, (votes.get(examples[v.i].label) ?? 0) + 1);
+  for (const s of sims) if (!best.has(examples[s.i].label)) best.set(examples[s.i].label, s.sim);
+  const order = labels.map((label, index) => ({ label, index, votes: votes.get(label) ?? 0, best: best.get(label) ?? -Infinity }))
+    .sort((a, b) => b.votes - a.votes || b.best - a.best || a.index - b.index);
+  return order.map(({ label, index, votes: n }) => ({ label, index, probability: n / voters.length }));
+}
+
+export class KnnClassifier {
+  readonly k: number;
+  readonly #base: Classifier;
+  readonly #examples = new Map<number, Example>();
+  #nextId = 1;
+
+  /** @internal Classifier.knn() makes them. */
+  constructor(base: Classifier, options: KnnOptions = {}) {
+    const k = options.k ?? 3;
+    if (!Number.isInteger(k) || k < 1 || k > 1000) throw new UsageError('INVALID_ARGUMENT', `k must be an integer from 1 to 1000, got ${k}.`);
+    this.#base = base;
+    this.k = k;
+  }
+
+  /** The labels taught so far, in the order they were first given (a Prediction's index is a position here). */
+  get labels(): string[] {
+    return [...new Set([...this.#examples.values()].map((e) => e.label))];
+  }
+
+  /** How many examples each label has. */
+  get counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const e of this.#examples.values()) out[e.label] = (out[e.label] ?? 0) + 1;
+    return out;
+  }
+
+  /** Embeds `image` with the base classifier and keeps it as an example of `label`; returns its id (for removeExample). */
+  async addExample(image: ImageInput, label: string, options: CallOptions = {}): Promise<number> {
+    if (typeof label !== 'string' || label.length === 0 || label.length > 200) {
+      throw new UsageError('INVALID_ARGUMENT', `label must be a non-empty string of at most 200 characters, got ${JSON.stringify(label)}.`);
+    }
+    const unit = unitVector(await this.#base.embed(image, options));
+    const id = this.#nextId++;
+    this.#examples.set(id, { label, unit });
+    return id;
+  }
+
+  /** Forgets one example; false when there is none with that id. */
+  removeExample(id: number): boolean {
+    return this.#examples.delete(id);
+  }
+
+  /** Forgets every example of `label`; returns how many. */
+  removeLabel(label: string): number {
+    let n = 0;
+    for (const [id, e] of this.#examples) if (e.label === label && this.#examples.delete(id)) n++;
+    return n;
+  }
+
+  /** The taught labels for one image, best first, with the share of the k nearest examples that voted for each. */
+  async classify(image: ImageInput, options: KnnClassifyOptions = {}): Promise<Prediction[]> {
+    const labels = this.labels;
+    if (labels.length === 0) throw new UsageError('INVALID_ARGUMENT', 'This classifier has no examples yet: teach it with addExample(image, label) first.');
+    const topK = options.topK ?? Math.min(5, labels.length);
+    if (!Number.isInteger(topK) || topK < 1 || topK > labels.length) {
+      throw new UsageError('INVALID_ARGUMENT', `topK must be an integer from 1 to ${labels.length} (the labels taught), got ${topK}.`);
+    }
+    const unit = unitVector(await this.#base.embed(image, options));
+    return rankLabels(unit, [...this.#examples.values()], labels, this.k).slice(0, topK);
+  }
+}
