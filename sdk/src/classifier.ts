@@ -1,5 +1,6 @@
 /** The classifier a user holds: a verified pack on a backend, and the calls that run it. */
-import { ComputeError, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
+import { softmax } from './softmax.js';
 import type { BackendAttempt, BackendName } from './backend/choose.js';
 import type { Runtime } from './backend/runtime.js';
 import type { BackendChange } from './backend/change.js';
@@ -29,22 +30,6 @@ export interface ModelInfo {
   sha256: string;
   /** Where the pack came from: memory, file, network or the browser cache. */
   origin: PackOrigin;
-}
-
-/** Softmax in float64, from float32 logits; NaN or infinite logits are a ComputeError (no probability would mean anything). */
-export function softmax(logits: ArrayLike<number>): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) {
-    if (!Number.isFinite(logits[i])) {
-      throw new ComputeError('NON_FINITE_OUTPUT', `The model computed a score of ${logits[i]} for class ${i}: its weights overflow float32 on this image. The pack is unusable; re-convert it from a working model.`);
-    }
-    max = Math.max(max, logits[i]);
-  }
-  const out = new Float64Array(logits.length);
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] - max);
-  for (let i = 0; i < out.length; i++) out[i] /= sum;
-  return out;
 }
 
 /** Dispatched on a Classifier as 'backendchange' when it moves to another backend by itself (WebGPU lost or failing). */

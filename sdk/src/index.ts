@@ -5,6 +5,8 @@ export type { GpuEntry } from './backend/gpu-entry.js';
 export { Classifier, BackendChangeEvent, type Prediction, type ClassifyOptions, type CallOptions, type ModelInfo, type ClassifierEventMap } from './classifier.js';
 export type { BackendChange } from './backend/change.js';
 export { KnnClassifier, type KnnOptions, type KnnClassifyOptions } from './custom/knn.js';
+export { LinearClassifier, type LinearClassifyOptions } from './custom/linear.js';
+export type { SoftmaxOptions } from './custom/train-softmax.js';
 export type { ImageInput, PixelData } from './image/source.js';
 export type { DrawableImage } from './image/browser.js';
 export type { BackendName, BackendOption, BackendAttempt } from './backend/choose.js';

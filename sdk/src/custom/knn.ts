@@ -1,11 +1,14 @@
 /**
  * Your own labels on any ResNet, by nearest neighbours: each example is the classifier's pooled embedding of a photo
  * (the backbone is shared, never copied), L2-normalized; an image is answered by the k examples most similar to it
- * (cosine similarity), each a vote for its label. Examples can be added and removed one at a time, for live teaching.
+ * (cosine similarity), each a vote for its label. Examples can be added and removed one at a time, for live teaching;
+ * trainLinear() fits a softmax head on the same examples, which can be exported as a pack.
  */
 import type { CallOptions, Classifier, Prediction } from '../classifier.js';
 import { UsageError } from '../errors.js';
 import type { ImageInput } from '../image/source.js';
+import { LinearClassifier } from './linear.js';
+import { SOFTMAX_DEFAULTS, trainSoftmax, type SoftmaxOptions } from './train-softmax.js';
 
 export interface KnnOptions {
   /** Neighbours that vote (default 3). Fewer examples than k: all of them vote. */
@@ -17,7 +20,8 @@ export interface KnnClassifyOptions extends CallOptions {
   topK?: number;
 }
 
-interface Example { label: string; unit: Float32Array }
+/** An example: its label, its embedding, and the embedding at unit length (for the cosine similarity). */
+interface Example { label: string; embedding: Float32Array; unit: Float32Array }
 
 /** The embedding scaled to length 1 (a zero vector stays zero: it is similar to nothing). */
 export function unitVector(v: Float32Array): Float32Array {
@@ -75,9 +79,9 @@ export class KnnClassifier {
     if (typeof label !== 'string' || label.length === 0 || label.length > 200) {
       throw new UsageError('INVALID_ARGUMENT', `label must be a non-empty string of at most 200 characters, got ${JSON.stringify(label)}.`);
     }
-    const unit = unitVector(await this.#base.embed(image, options));
+    const embedding = await this.#base.embed(image, options);
     const id = this.#nextId++;
-    this.#examples.set(id, { label, unit });
+    this.#examples.set(id, { label, embedding, unit: unitVector(embedding) });
     return id;
   }
 
@@ -91,6 +95,24 @@ export class KnnClassifier {
     let n = 0;
     for (const [id, e] of this.#examples) if (e.label === label && this.#examples.delete(id)) n++;
     return n;
+  }
+
+  /**
+   * A linear softmax head trained on these examples (deterministic: the same examples give the same head; see
+   * train-softmax.ts for the algorithm), answering with the same labels; at least two labels are needed.
+   */
+  trainLinear(options: SoftmaxOptions = {}): LinearClassifier {
+    const labels = this.labels;
+    if (labels.length < 2) throw new UsageError('INVALID_ARGUMENT', `A linear head needs examples of at least 2 labels; this one has ${labels.length}.`);
+    for (const [key, max] of [['epochs', 100_000], ['learningRate', 10], ['weightDecay', 10]] as const) {
+      const v = options[key] ?? SOFTMAX_DEFAULTS[key];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max || (key === 'epochs' && (!Number.isInteger(v) || v < 1))) {
+        throw new UsageError('INVALID_ARGUMENT', `${key} must be a ${key === 'epochs' ? 'whole number from 1' : 'number from 0'} to ${max}, got ${v}.`);
+      }
+    }
+    const examples = [...this.#examples.values()];
+    const head = trainSoftmax(examples.map((e) => e.embedding), examples.map((e) => labels.indexOf(e.label)), labels.length, options);
+    return new LinearClassifier(this.#base, labels, head);
   }
 
   /** The taught labels for one image, best first, with the share of the k nearest examples that voted for each. */

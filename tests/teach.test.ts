@@ -1,15 +1,16 @@
 /**
- * Your own labels by nearest neighbours (clf.knn()): the API on the default model, and parity with PyTorch + NumPy on
- * the paper's pretrained CIFAR-10 ResNet-20: taught the first 100 training JPEGs of each class, every one of the
- * 10,000 test JPEGs gets NumPy's prediction on PyTorch's embeddings (tools/knn_reference.py), except where
- * similarities closer than 1e-4 decide (either answer is right there).
+ * Your own labels (clf.knn(), knn.trainLinear(), head.toPack()): the API on the default model, and parity with PyTorch
+ * on the paper's pretrained CIFAR-10 ResNet-20 taught the first 100 training JPEGs of each class
+ * (tools/teach_reference.py): on the 10,000 test JPEGs, kNN gives NumPy's prediction on PyTorch's embeddings for
+ * every image (where similarities closer than 1e-4 decide, either answer is right), and the linear head's top-1 is
+ * within 0.5 point of the same head trained in PyTorch; its pack answers as the head does.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { load, UsageError, type KnnClassifier } from 'resnet-edge';
+import { load, UsageError, type KnnClassifier, type SoftmaxOptions } from 'resnet-edge';
 import { convert } from 'resnet-edge/convert';
 import { readTar } from '../sdk/src/cli/tar.ts';
 import { MODELS, ROOT, SHARED } from './helpers.ts';
@@ -69,29 +70,66 @@ describe('clf.knn(): your own labels by nearest neighbours', () => {
     assert.throws(() => clf.knn(), { code: 'DISPOSED' });
   });
 
-  it('pretrained CIFAR ResNet-20, 100 JPEGs per class taught, 10,000 test JPEGs: NumPy\'s kNN on PyTorch\'s embeddings', async (t) => {
-    const dir = join(MODELS, 'knn');
-    if (!existsSync(join(dir, 'knn.json'))) execFileSync('/usr/bin/python3', [join(ROOT, 'tools', 'knn_reference.py'), '--out', dir], { stdio: 'inherit' });
-    const ref = JSON.parse(readFileSync(join(dir, 'knn.json'), 'utf8')) as { k: number; perClass: number; top1: number; predictions: number[]; ambiguous: boolean[] };
+  it('pretrained CIFAR ResNet-20, 100 JPEGs per class taught, 10,000 test JPEGs: kNN and the linear head against PyTorch', async (t) => {
+    const dir = join(MODELS, 'teach');
+    if (!existsSync(join(dir, 'teach.json'))) execFileSync('/usr/bin/python3', [join(ROOT, 'tools', 'teach_reference.py'), '--out', dir], { stdio: 'inherit' });
+    const ref = JSON.parse(readFileSync(join(dir, 'teach.json'), 'utf8')) as
+      { k: number; perClass: number; top1: number; predictions: number[]; ambiguous: boolean[]; linearTop1: number; softmax: SoftmaxOptions };
     const weights = readFileSync(join(SHARED, 'models', 'cifar-resnet', 'resnet20.safetensors'));
-    const clf = await load({ model: (await convert(weights, { dtype: 'float32' })).pack, backend: 'wasm' });
+    const source = (await convert(weights, { dtype: 'float32' })).pack;
+    const clf = await load({ model: source, backend: 'wasm' });
     const knn = clf.knn({ k: ref.k });
     for (const e of cifar('train.tar.gz', ref.perClass)) await knn.addExample(e.bytes, CLASSES[e.cls]);
     assert.deepEqual(knn.labels, CLASSES);
+    const head = knn.trainLinear(ref.softmax);
+    const exported = await load({ model: await head.toPack(source), backend: 'wasm' });
+    assert.deepEqual(exported.model.labels, CLASSES);
     const test = cifar('test.tar.gz');
-    let same = 0, differAmbiguous = 0, right = 0;
+    let same = 0, differAmbiguous = 0, knnRight = 0, linearRight = 0, packDiff = 0;
     const differ: number[] = [];
     for (const [i, e] of test.entries()) {
       const ours = (await knn.classify(e.bytes, { topK: 1 }))[0].index;
-      if (ours === e.cls) right++;
+      if (ours === e.cls) knnRight++;
       if (ours === ref.predictions[i]) same++;
       else if (ref.ambiguous[i]) differAmbiguous++;
       else differ.push(i);
+      const linear = await head.classify(e.bytes, { topK: 10 });
+      if (linear[0].index === e.cls) linearRight++;
+      if (i % 100 === 0) {
+        const fromPack = await exported.classify(e.bytes, { topK: 10 });
+        for (const p of linear) packDiff = Math.max(packDiff, Math.abs(p.probability - fromPack.find((q) => q.index === p.index)!.probability));
+      }
     }
     clf.dispose();
-    t.diagnostic(`kNN k=${ref.k}: top-1 ${(100 * right / test.length).toFixed(2)} % (NumPy on PyTorch's embeddings ${(100 * ref.top1).toFixed(2)} %); `
+    exported.dispose();
+    const pct = (n: number) => (100 * n / test.length).toFixed(2);
+    t.diagnostic(`kNN k=${ref.k}: top-1 ${pct(knnRight)} % (NumPy on PyTorch's embeddings ${(100 * ref.top1).toFixed(2)} %); `
       + `${same} identical predictions, ${differAmbiguous} differ where similarities within 1e-4 decide`);
+    t.diagnostic(`linear head: top-1 ${pct(linearRight)} % (PyTorch ${(100 * ref.linearTop1).toFixed(2)} %); its pack: max |Δp| ${packDiff.toExponential(1)} on 100 images`);
     assert.equal(test.length, 10_000);
     assert.deepEqual(differ, []);
+    assert.ok(Math.abs(linearRight / test.length - ref.linearTop1) <= 0.005);
+    assert.ok(packDiff <= 1e-5, `${packDiff}`);
+  });
+
+  it('a head trained in JS is deterministic; its int8 pack (from the default model) loads with the new labels', async () => {
+    const clf = await load();
+    const knn = clf.knn();
+    const photos = cifar('test.tar.gz').filter((_, i) => i % 250 === 0); // 4 of each class
+    for (const p of photos) await knn.addExample(p.bytes, p.cls < 5 ? 'vehicle or beast' : 'other');
+    assert.throws(() => knn.trainLinear({ epochs: 0 }), /epochs must be a whole number from 1 to 100000, got 0/);
+    const a = knn.trainLinear(), b = knn.trainLinear();
+    assert.deepEqual(await a.classify(photos[0].bytes), await b.classify(photos[0].bytes));
+    const source = readFileSync(join(ROOT, 'sdk', 'models', 'default.pack'));
+    const pack = await a.toPack(source, { name: 'two-groups' });
+    const mine = await load({ model: pack });
+    assert.deepEqual(mine.model.labels, ['vehicle or beast', 'other']);
+    assert.equal(mine.model.dtype, 'int8');
+    assert.equal(mine.model.name, 'two-groups');
+    const top = await mine.classify(photos[0].bytes);
+    assert.equal(top[0].label, (await a.classify(photos[0].bytes))[0].label);
+    await assert.rejects(a.toPack(pack), { code: 'PACK_INVALID' });
+    mine.dispose();
+    clf.dispose();
   });
 });
