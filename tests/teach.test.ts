@@ -7,13 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { load, UsageError, type KnnClassifier, type SoftmaxOptions } from 'resnet-edge';
 import { convert } from 'resnet-edge/convert';
 import { readTar } from '../sdk/src/cli/tar.ts';
-import { MODELS, ROOT, SHARED } from './helpers.ts';
+import { cli, MODELS, ROOT, SHARED } from './helpers.ts';
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const CAT = join(ROOT, 'demos', 'assets', 'cat.png');
@@ -118,8 +119,11 @@ describe('clf.knn(): your own labels by nearest neighbours', () => {
     const photos = cifar('test.tar.gz').filter((_, i) => i % 250 === 0); // 4 of each class
     for (const p of photos) await knn.addExample(p.bytes, p.cls < 5 ? 'vehicle or beast' : 'other');
     assert.throws(() => knn.trainLinear({ epochs: 0 }), /epochs must be a whole number from 1 to 100000, got 0/);
-    const a = knn.trainLinear(), b = knn.trainLinear();
+    const a = knn.trainLinear(), b = knn.trainLinear({ epochs: undefined });
     assert.deepEqual(await a.classify(photos[0].bytes), await b.classify(photos[0].bytes));
+    let right = 0;
+    for (const p of photos) if ((await a.classify(p.bytes))[0].label === (p.cls < 5 ? 'vehicle or beast' : 'other')) right++;
+    assert.ok(right >= 36, `the head fits ${right} of its 40 examples`);
     const source = readFileSync(join(ROOT, 'sdk', 'models', 'default.pack'));
     const pack = await a.toPack(source, { name: 'two-groups' });
     const mine = await load({ model: pack });
@@ -131,5 +135,38 @@ describe('clf.knn(): your own labels by nearest neighbours', () => {
     await assert.rejects(a.toPack(pack), { code: 'PACK_INVALID' });
     mine.dispose();
     clf.dispose();
+  });
+
+  it('resnet-edge teach <folder> -o <pack>, then eval on a folder of the same shape', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'teach-'));
+    try {
+      /** ImageFolder: <root>/my <class>/<n>.jpg, the first `perClass` JPEGs of cat, frog and ship. */
+      const write = (root: string, archive: string, perClass: number) => {
+        const count = new Map<string, number>();
+        for (const e of cifar(archive)) {
+          const name = CLASSES[e.cls], n = (count.get(name) ?? 0) + 1;
+          if (!['cat', 'frog', 'ship'].includes(name) || n > perClass) continue;
+          count.set(name, n);
+          mkdirSync(join(dir, root, `my ${name}`), { recursive: true });
+          writeFileSync(join(dir, root, `my ${name}`, `${n}.jpg`), e.bytes);
+        }
+      };
+      write('train', 'train.tar.gz', 30);
+      write('test', 'test.tar.gz', 100);
+      const pack = join(dir, 'mine.pack');
+      const taught = await cli('teach', join(dir, 'train'), '-o', pack);
+      assert.equal(taught.code, 0, taught.stderr);
+      assert.match(taught.stdout, /^wrote .*mine\.pack \(3 labels, int8, 0\.2\d MB\)\n$/);
+      assert.match(taught.stderr, /teach: 90\/90 images/);
+      assert.match(taught.stderr, /90 examples of 3 labels \(my cat 30, my frog 30, my ship 30\); the head gets \d+\.\d % of them right/);
+      const ev = JSON.parse((await cli('eval', join(dir, 'test'), '-m', pack, '--json', '--workers', '1')).stdout) as { top1: number; n: number };
+      assert.equal(ev.n, 300);
+      assert.ok(ev.top1 >= 70, `top-1 ${ev.top1} %`);
+      assert.equal((await cli('teach', join(dir, 'train'))).code, 2);
+      const one = await cli('teach', join(dir, 'train', 'my cat'), '-o', join(dir, 'x.pack'));
+      assert.match(one.stderr, /INVALID_ARGUMENT.*teach needs a sub-folder of images for each of at least 2 labels/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

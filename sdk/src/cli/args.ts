@@ -55,6 +55,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
     },
     examples: ['resnet-edge eval cifar10/test.tar.gz', 'resnet-edge eval val/ -m resnet50.pack --limit 5000 --json'],
   },
+  teach: {
+    name: 'teach', summary: 'your own labels: a pack taught from a folder of labelled photos (<root>/<label>/<image>)',
+    usage: 'resnet-edge teach <folder|archive.tar[.gz]> -o <new.pack> [options]',
+    options: {
+      model: { type: 'string', short: 'm', help: 'the base pack file (default: the CIFAR-10 model embedded in resnet-edge)' },
+      backend: RUN.backend,
+      output: { type: 'string', short: 'o', help: 'the pack to write (required): the base model with a classifier of your labels' },
+      name: { type: 'string', help: 'the model\'s name in the new pack (default: the base model\'s, "-custom")' },
+      epochs: { type: 'string', help: 'training steps of the linear head (default 300)' },
+    },
+    examples: ['resnet-edge teach my-photos/ -o mine.pack', 'resnet-edge teach products/ -m resnet50.pack -o products.pack && resnet-edge eval products-test/ -m products.pack'],
+  },
   diagnose: {
     name: 'diagnose', summary: 'what load() would run on here, and why',
     usage: 'resnet-edge diagnose [options]',

@@ -1,8 +1,9 @@
-/** `resnet-edge` command line: classify, convert, eval, diagnose. Errors: one line with the code, exit status 1 (2: usage). */
+/** `resnet-edge` command line: classify, convert, eval, teach, diagnose. Errors: one line with the code, exit status 1 (2: usage). */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ResnetEdgeError, type BackendOption, type Compute } from '../index.js';
 import type { WeightDType } from '../pack.js';
+import { teachCommand } from './teach.js';
 import { CliUsage, COMMANDS, commandHelp, GLOBAL_HELP, int, parse, type Parsed } from './args.js';
 import { classifyBatch, classifyFiles } from './classify.js';
 import { convertCommand, diagnoseCommand, evalCommand } from './commands.js';
@@ -57,6 +58,13 @@ async function runCommand(parsed: Parsed, out: Out): Promise<void> {
       labels: o.labels ? readFileSync(String(o.labels), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean) : undefined,
       preprocess: resize ? { resize, crop: crop ?? resize } : undefined,
       strideIn1x1: o['stride-in-1x1'] ? true : undefined,
+    }, out);
+  }
+  if (command === 'teach') {
+    if (args.length !== 1 || !o.output) throw new CliUsage('teach takes one folder (a sub-folder per label) and -o <new.pack>', command);
+    return teachCommand(args[0], String(o.output), {
+      model: o.model as string | undefined, backend: backendOf(o.backend), name: o.name as string | undefined,
+      epochs: int(o.epochs, '--epochs', 1, 100_000), tty: Boolean(process.stderr.isTTY),
     }, out);
   }
   if (command === 'eval') {

@@ -12,7 +12,8 @@ export class Progress {
   #last = 0;
   readonly #start = performance.now();
 
-  constructor(private readonly total: number, private readonly write: (s: string) => void, private readonly tty: boolean, private readonly every = 5000) {}
+  constructor(private readonly total: number, private readonly write: (s: string) => void, private readonly tty: boolean, private readonly every = 5000,
+    private readonly verb = 'classify') {}
 
   get done(): number { return this.#done; }
   get errors(): number { return this.#errors; }
@@ -33,7 +34,7 @@ export class Progress {
     const rate = this.#done / Math.max(this.seconds, 1e-3), eta = (this.total - this.#done) / rate;
     const errors = this.#errors ? `, ${this.#errors} error${this.#errors > 1 ? 's' : ''}` : '';
     const stats = `${this.#done}/${this.total} images, ${rate.toFixed(1)}/s, ETA ${clock(eta)}${errors}`;
-    if (!bar) return `classify: ${stats}`;
+    if (!bar) return `${this.verb}: ${stats}`;
     const width = 24, full = this.total ? Math.round((width * this.#done) / this.total) : width;
     return `[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${stats}  `;
   }

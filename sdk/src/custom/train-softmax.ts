@@ -50,7 +50,8 @@ function gradient(z: Float64Array[], y: readonly number[], w: Float64Array, b: F
 
 /** Trains the head on `x` (embeddings) with class indices `y` in [0, classes). */
 export function trainSoftmax(x: readonly Float32Array[], y: readonly number[], classes: number, options: SoftmaxOptions = {}): SoftmaxHead {
-  const { epochs, learningRate: lr, weightDecay } = { ...SOFTMAX_DEFAULTS, ...options };
+  const epochs = options.epochs ?? SOFTMAX_DEFAULTS.epochs, lr = options.learningRate ?? SOFTMAX_DEFAULTS.learningRate;
+  const weightDecay = options.weightDecay ?? SOFTMAX_DEFAULTS.weightDecay;
   const d = x[0].length, c = classes;
   const { z, mean, scale } = standardize(x, d);
   const params = [new Float64Array(c * d), new Float64Array(c)];
