@@ -1,5 +1,5 @@
 /**
- * Fuzzing the four readers of files users hand us: packs, ONNX, safetensors and PyTorch checkpoints (tools/fuzz/:
+ * Fuzzing the five readers of files users hand us: packs, ONNX, safetensors, PyTorch checkpoints and kNN files (tools/fuzz/:
  * seeded mutations and generated files; pnpm fuzz runs the same loop longer with a new seed). Per reader, 10,000 cases: only typed errors come out, no case takes more
  * than 1 s, no single allocation exceeds 8× the file + 1 MiB, and whatever is accepted works: a pack that reads
  * loads and answers finite probabilities (or a typed error); a converted file gives a pack that reads.

@@ -71,6 +71,29 @@ describe('clf.knn(): your own labels by nearest neighbours', () => {
     assert.throws(() => clf.knn(), { code: 'DISPOSED' });
   });
 
+  it('knn.save() and loadKnn(): the same answers from the file; a file for another model or a damaged one is a PackError', async () => {
+    const clf = await load();
+    const knn = clf.knn({ k: 2 });
+    const photos = cifar('test.tar.gz').filter((_, i) => i % 500 === 0); // 2 of each class
+    for (const p of photos.slice(0, 12)) await knn.addExample(p.bytes, CLASSES[p.cls]);
+    const file = knn.save();
+    const back = clf.loadKnn(file);
+    assert.equal(back.k, 2);
+    assert.deepEqual(back.labels, knn.labels);
+    assert.deepEqual(back.counts, knn.counts);
+    for (const p of photos) assert.deepEqual(await back.classify(p.bytes), await knn.classify(p.bytes));
+    assert.deepEqual(clf.loadKnn(clf.knn().save()).labels, []);
+    assert.throws(() => clf.loadKnn(file.subarray(0, file.length - 3)), { code: 'PACK_TRUNCATED' });
+    assert.throws(() => clf.loadKnn(new Uint8Array(40)), { code: 'PACK_INVALID', message: /does not start with "RE-KNN"/ });
+    const v2 = file.slice();
+    v2[8] = 2;
+    assert.throws(() => clf.loadKnn(v2), { code: 'PACK_UNSUPPORTED' });
+    const other = await load({ model: (await convert(readFileSync(join(SHARED, 'models', 'cifar-resnet', 'resnet20.safetensors')))).pack });
+    assert.throws(() => other.loadKnn(file), { code: 'PACK_INVALID', message: /was taught on "cifar10-resnet20".*not on the loaded model/ });
+    other.dispose();
+    clf.dispose();
+  });
+
   it('pretrained CIFAR ResNet-20, 100 JPEGs per class taught, 10,000 test JPEGs: kNN and the linear head against PyTorch', async (t) => {
     const dir = join(MODELS, 'teach');
     if (!existsSync(join(dir, 'teach.json'))) execFileSync('/usr/bin/python3', [join(ROOT, 'tools', 'teach_reference.py'), '--out', dir], { stdio: 'inherit' });

@@ -180,6 +180,12 @@ export class Classifier extends EventTarget {
     return new KnnClassifier(this, options);
   }
 
+  /** A kNN classifier saved with knn.save() on this same model (its sha256 is checked); a bad file is a PackError. */
+  loadKnn(file: Uint8Array): KnnClassifier {
+    this.#check();
+    return KnnClassifier.fromFile(this, file);
+  }
+
   /**
    * Frees the weights on the backend. Calls still pending reject with a DISPOSED error (work already running on
    * the backend finishes first, then everything is freed); later calls throw DISPOSED.

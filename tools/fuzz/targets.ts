@@ -1,10 +1,11 @@
-/** The four readers under fuzz, with their seed files (tests/.models/fuzz, made by tools/fuzz_seeds.py). */
+/** The five readers under fuzz, with their seed files (tests/.models/fuzz, made by tools/fuzz_seeds.py; kNN files made here). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convert } from 'resnet-edge/convert';
 import { load, ResnetEdgeError } from 'resnet-edge';
 import { readPack, readPackStream } from 'resnet-edge/pack';
 import { int, type Rng } from './mutate.ts';
+import { knnCase } from './knn.ts';
 import { onnxCase } from './onnx.ts';
 import { packCase } from './pack.ts';
 import { pytorchCase } from './pytorch.ts';
@@ -43,6 +44,11 @@ export async function targets(loads = 300): Promise<Target[]> {
   const packs = [];
   for (const dtype of ['int8', 'float16', 'float32'] as const) packs.push((await convert(safetensors, { dtype })).pack);
   let budget = loads;
+  // kNN files: taught on the default model (3 labels, 6 examples; and an empty one), read back by that model.
+  const base = await load({ backend: 'wasm', threads: 1 });
+  const knn = base.knn({ k: 2 });
+  for (let i = 0; i < 6; i++) await knn.addExample({ ...image, data: image.data.map((v) => (v * (i + 3)) % 256) }, ['a', 'b', 'c'][i % 3]);
+  const knnSeeds = [knn.save(), base.knn().save()];
   return [
     {
       name: 'pack', seeds: packs, makeCase: packCase,
@@ -64,6 +70,16 @@ export async function targets(loads = 300): Promise<Target[]> {
       name: 'safetensors', seeds: [safetensors], makeCase: safetensorsCase,
       read: (bytes, r) => convert(bytes, r() < 0.5 ? { format: 'safetensors' } : {}),
       async after(value) { await readPack((value as { pack: Uint8Array }).pack); },
+    },
+    {
+      name: 'knn', seeds: knnSeeds, makeCase: knnCase,
+      read: async (bytes) => base.loadKnn(bytes),
+      async after(value) {
+        const k = value as ReturnType<typeof base.loadKnn>;
+        if (k.labels.length === 0) return;
+        const top = await k.classify(image, { topK: k.labels.length });
+        if (!top.every((p) => p.probability >= 0 && p.probability <= 1)) throw new Error(`vote shares ${top.map((p) => p.probability)}`);
+      },
     },
     {
       name: 'pytorch', seeds: [seed('cifar8.zip.pth'), seed('cifar8.legacy.pth')], makeCase: pytorchCase,

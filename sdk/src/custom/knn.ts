@@ -7,6 +7,9 @@
 import type { CallOptions, Classifier, Prediction } from '../classifier.js';
 import { UsageError } from '../errors.js';
 import type { ImageInput } from '../image/source.js';
+import { PackError } from '../errors.js';
+import { stageOutWidth } from '../net/plan.js';
+import { readKnn, writeKnn } from './knn-file.js';
 import { LinearClassifier } from './linear.js';
 import { SOFTMAX_DEFAULTS, trainSoftmax, type SoftmaxOptions } from './train-softmax.js';
 
@@ -48,6 +51,9 @@ export function rankLabels(unit: Float32Array, examples: readonly Example[], lab
   return order.map(({ label, index, votes: n }) => ({ label, index, probability: n / voters.length }));
 }
 
+/** Values in an embedding: the last stage's output channels. */
+const embeddingWidth = (a: Classifier['model']['architecture']) => stageOutWidth(a, a.stages.length - 1);
+
 export class KnnClassifier {
   readonly k: number;
   readonly #base: Classifier;
@@ -79,10 +85,31 @@ export class KnnClassifier {
     if (typeof label !== 'string' || label.length === 0 || label.length > 200) {
       throw new UsageError('INVALID_ARGUMENT', `label must be a non-empty string of at most 200 characters, got ${JSON.stringify(label)}.`);
     }
-    const embedding = await this.#base.embed(image, options);
+    return this.#add(label, await this.#base.embed(image, options));
+  }
+
+  #add(label: string, embedding: Float32Array): number {
     const id = this.#nextId++;
     this.#examples.set(id, { label, embedding, unit: unitVector(embedding) });
     return id;
+  }
+
+  /** The examples as a small file (see knn-file.ts): Classifier.loadKnn() on the same model reads it back. */
+  save(): Uint8Array {
+    const { name, sha256, architecture } = this.#base.model;
+    return writeKnn({ k: this.k, dims: embeddingWidth(architecture), model: { name, sha256 }, labels: this.labels, examples: [...this.#examples.values()] });
+  }
+
+  /** @internal Classifier.loadKnn() reads them. */
+  static fromFile(base: Classifier, bytes: Uint8Array): KnnClassifier {
+    const file = readKnn(bytes, embeddingWidth(base.model.architecture));
+    if (file.model.sha256 !== base.model.sha256) {
+      throw new PackError('PACK_INVALID', `This kNN file was taught on ${JSON.stringify(file.model.name)} (payload sha256 ${file.model.sha256.slice(0, 12)}…), `
+        + `not on the loaded model ${JSON.stringify(base.model.name)}: load that pack, or teach this one again.`);
+    }
+    const knn = new KnnClassifier(base, { k: file.k });
+    for (const e of file.examples) knn.#add(e.label, e.embedding);
+    return knn;
   }
 
   /** Forgets one example; false when there is none with that id. */
