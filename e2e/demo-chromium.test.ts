@@ -1,7 +1,7 @@
 /** The web demo in headless Chromium 156: WebGPU on (SwiftShader) and off, each with and without COOP/COEP; the camera. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { demoServer, demoSuite } from './demo-suite.ts';
+import { demoServer, teachInDemo, demoSuite } from './demo-suite.ts';
 import { launchChromium } from '../tools/browser.ts';
 
 const withGpu = () => launchChromium(['--enable-unsafe-webgpu']);
@@ -30,4 +30,11 @@ describe('demo in chromium: the camera (fake capture device)', () => {
     assert.equal(await page.evaluate(() => Number(document.body.dataset.classified)), stopped);
     assert.equal(await page.$eval('#video', (v) => (v as HTMLVideoElement).hidden), true);
   });
+});
+
+describe('demo in chromium: teach mode', () => {
+  let s: Awaited<ReturnType<typeof demoServer>>;
+  before(async () => { s = await demoServer(() => launchChromium()); });
+  after(async () => { await s?.close(); });
+  it('two labels taught from photos on the page; the photos come out as them', async () => teachInDemo(await s.open()));
 });

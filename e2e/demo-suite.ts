@@ -72,6 +72,29 @@ export function assertMatchesNode(bars: { label: string; probability: number }[]
   });
 }
 
+/**
+ * Teach mode as a person uses it: show cat.png, name it "whiskers", add it; show coffee.png, "my mug", add it; turn
+ * on "Answer with my labels": each photo now comes out as its own label; turned off, the model's labels are back.
+ */
+export async function teachInDemo(page: Page): Promise<void> {
+  let shown = 0;
+  const show = async (file: string) => { await dropFile(page, file); return readBars(page, ++shown); };
+  for (const [i, [file, label]] of ([[PHOTOS.cat, 'whiskers'], [PHOTOS.coffee, 'my mug']] as const).entries()) {
+    await show(file);
+    await page.fill('#teach-label', label);
+    await page.click('#teach-add');
+    await page.waitForFunction((n) => Number(document.body.dataset.examples ?? 0) >= n, i + 1, { timeout: 60_000 });
+  }
+  assert.deepEqual(await page.$$eval('#teach-counts li', (l) => l.map((li) => li.textContent)), ['whiskers: 1 example', 'my mug: 1 example']);
+  await page.check('#teach-mode');
+  assert.deepEqual(await show(PHOTOS.cat), [{ label: 'whiskers', probability: 1 }, { label: 'my mug', probability: 0 }]);
+  assert.deepEqual((await show(PHOTOS.coffee)).map((b) => b.label), ['my mug', 'whiskers']);
+  await page.uncheck('#teach-mode');
+  const bars = await show(PHOTOS.cat);
+  assert.equal(bars.length, 5);
+  assert.ok(!['whiskers', 'my mug'].includes(bars[0].label));
+}
+
 export interface DemoSetting {
   /** Name in test titles and screenshot files. */
   name: string;

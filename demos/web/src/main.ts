@@ -3,11 +3,14 @@
 // the backend in use and why, and each inference's latency. Only resnet-edge's public API is used.
 import { load, type BackendOption, type Classifier, type ImageInput } from 'resnet-edge';
 import { $, dropZone, loadCallbacks, showBackend, showError, showResults } from './view.ts';
+import { addExample, classifyTaught, forget, teaching } from './teach.ts';
 
 const samples = import.meta.glob('../../assets/*.{png,jpg}', { eager: true, query: '?url', import: 'default' }) as Record<string, string>;
 
 let clf: Classifier | undefined;
 let busy: Promise<unknown> = Promise.resolve();
+/** The photo on show (or the camera's video): what "Add as an example" teaches. */
+let current: ImageInput | undefined;
 
 async function loadModel(): Promise<void> {
   $('error').hidden = true;
@@ -34,7 +37,7 @@ async function classify(input: ImageInput): Promise<void> {
   $('error').hidden = true;
   const t = performance.now();
   try {
-    const top = await c.classify(input);
+    const top = teaching() ? await classifyTaught(input) : await c.classify(input);
     showResults(top, performance.now() - t, c.backend);
   } catch (e) {
     showError(e);
@@ -61,6 +64,7 @@ async function showPreview(file: File): Promise<void> {
 }
 
 function showFile(file: File): void {
+  current = file;
   void showPreview(file);
   enqueue(file);
 }
@@ -85,6 +89,7 @@ async function toggleCamera(): Promise<void> {
   if (stream) {
     stream.getTracks().forEach((t) => t.stop());
     stream = undefined;
+    if (current === video) current = undefined;
     video.hidden = true;
     $('camera').textContent = 'Turn on the camera';
     return;
@@ -96,6 +101,7 @@ async function toggleCamera(): Promise<void> {
     return;
   }
   video.srcObject = stream;
+  current = video;
   video.hidden = false;
   await video.play();
   $('camera').textContent = 'Turn off the camera';
@@ -110,5 +116,7 @@ async function toggleCamera(): Promise<void> {
 $('model-choice').addEventListener('change', (e) => { $('model-url').hidden = (e.target as HTMLSelectElement).value !== 'url'; });
 $('load').addEventListener('click', () => { busy = busy.then(loadModel); });
 $('camera').addEventListener('click', () => void toggleCamera());
+$('teach-add').addEventListener('click', () => { busy = busy.then(() => addExample(clf, current)); });
+$('teach-forget').addEventListener('click', forget);
 wireInputs();
 busy = busy.then(loadModel);
