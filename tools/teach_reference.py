@@ -9,6 +9,7 @@ pack's preprocessing at 32x32); then
   features, zero start, full-batch Adam on cross-entropy + weight decay), is trained on the examples and scored.
 
     /usr/bin/python3 tools/teach_reference.py --out tests/.models/teach [--per-class 100] [--k 3]
+        [--weights resnet20.safetensors --classes dog,frog,… --name out.json]   (tools/transfer.ts: another backbone, other classes)
 
 Writes teach.json: k, perClass, top1 (kNN), predictions (kNN's class index per test image, in the archive's order),
 ambiguous (true where a neighbour or a vote is decided by similarities closer than 1e-4, where float32 and float64
@@ -35,13 +36,16 @@ CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'hors
 EPS = 1e-4
 
 
-def images(archive, per_class=None):
-    """(class index, PIL image) in the archive's sorted order; the first `per_class` of each class when given."""
+def images(archive, per_class=None, classes=CLASSES):
+    """(index in `classes`, PIL image) of those classes in the archive's sorted order; the first `per_class` of each
+    class when given."""
     out, seen = [], {}
     with tarfile.open(archive) as tar:
         members = sorted((m for m in tar.getmembers() if m.isfile() and m.name.endswith('.jpg')), key=lambda m: m.name)
         for m in members:
-            cls = CLASSES.index(m.name.split('/')[-2])
+            if m.name.split('/')[-2] not in classes:
+                continue
+            cls = classes.index(m.name.split('/')[-2])
             if per_class is not None and seen.get(cls, 0) >= per_class:
                 continue
             seen[cls] = seen.get(cls, 0) + 1
@@ -100,12 +104,13 @@ def knn(train_unit, train_cls, test_unit, k):
     for sims in sims_all:
         order = np.lexsort((np.arange(len(sims)), -sims))  # by similarity, then the example taught first
         voters = order[:k]
-        votes = np.bincount(train_cls[voters], minlength=len(CLASSES))
-        best = np.full(len(CLASSES), -np.inf)
-        for c in range(len(CLASSES)):
+        n = int(train_cls.max()) + 1
+        votes = np.bincount(train_cls[voters], minlength=n)
+        best = np.full(n, -np.inf)
+        for c in range(n):
             if np.any(train_cls == c):
                 best[c] = sims[train_cls == c].max()
-        ranked = sorted(range(len(CLASSES)), key=lambda c: (-votes[c], -best[c], c))
+        ranked = sorted(range(n), key=lambda c: (-votes[c], -best[c], c))
         preds.append(int(ranked[0]))
         edge = k < len(sims) and abs(sims[order[k - 1]] - sims[order[k]]) < EPS
         tie = votes[ranked[0]] == votes[ranked[1]] and abs(best[ranked[0]] - best[ranked[1]]) < EPS
@@ -118,23 +123,29 @@ def main():
     ap.add_argument('--out', required=True)
     ap.add_argument('--per-class', type=int, default=100)
     ap.add_argument('--k', type=int, default=3)
+    ap.add_argument('--weights', default=os.path.join(SHARED, 'models', 'cifar-resnet', 'resnet20.safetensors'),
+                    help='a CIFAR ResNet-20 state dict (default: the paper\'s pretrained one)')
+    ap.add_argument('--classes', default=','.join(CLASSES), help='the classes taught and tested (default all ten)')
+    ap.add_argument('--name', default='teach.json')
     a = ap.parse_args()
+    classes = a.classes.split(',')
     torch.set_num_threads(os.cpu_count() or 1)
-    model = CifarResNet(20)
-    model.load_state_dict(safetensors_io.load(os.path.join(SHARED, 'models', 'cifar-resnet', 'resnet20.safetensors')))
+    state = safetensors_io.load(a.weights)
+    model = CifarResNet(20, state['linear.weight'].shape[0])
+    model.load_state_dict(state)
     model.eval()
-    train = images(os.path.join(SHARED, 'data', 'cifar10', 'train.tar.gz'), a.per_class)
-    test = images(os.path.join(SHARED, 'data', 'cifar10', 'test.tar.gz'))
+    train = images(os.path.join(SHARED, 'data', 'cifar10', 'train.tar.gz'), a.per_class, classes)
+    test = images(os.path.join(SHARED, 'data', 'cifar10', 'test.tar.gz'), None, classes)
     train_cls, test_cls = np.array([c for c, _ in train]), np.array([c for c, _ in test])
     preds, ambiguous = knn(embed(model, train), train_cls, embed(model, test), a.k)
     accuracy = float(np.mean(np.array(preds) == test_cls))
-    w, b = train_softmax(features(model, train), train_cls, len(CLASSES), SOFTMAX['epochs'], SOFTMAX['learningRate'], SOFTMAX['weightDecay'])
+    w, b = train_softmax(features(model, train), train_cls, len(classes), SOFTMAX['epochs'], SOFTMAX['learningRate'], SOFTMAX['weightDecay'])
     linear = float(np.mean(np.argmax(features(model, test).astype(np.float64) @ w.T + b, 1) == test_cls))
     os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, 'teach.json'), 'w') as f:
+    with open(os.path.join(a.out, a.name), 'w') as f:
         json.dump({'k': a.k, 'perClass': a.per_class, 'top1': accuracy, 'predictions': preds, 'ambiguous': ambiguous,
                    'linearTop1': linear, 'softmax': SOFTMAX}, f)
-    print(f'{a.per_class} per class: kNN k={a.k} top-1 {accuracy * 100:.2f} % ({sum(ambiguous)} ambiguous), '
+    print(f'{",".join(classes)}, {a.per_class} per class: kNN k={a.k} top-1 {accuracy * 100:.2f} % ({sum(ambiguous)} ambiguous), '
           f'linear head top-1 {linear * 100:.2f} %')
 
 

@@ -41,16 +41,17 @@ MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'data', 'cifar10')
 
 
-def load_split(data_dir, name, device, limit=0):
-    """The images of a tarball, decoded by PIL, sorted by path: uint8 [N, 32, 32, 3] and int64 labels, on `device`."""
+def load_split(data_dir, name, device, limit=0, classes=CLASSES):
+    """The images of `classes` in a tarball, decoded by PIL, sorted by path: uint8 [N, 32, 32, 3] and int64 labels (the
+    index in `classes`), on `device`."""
     with tarfile.open(os.path.join(data_dir, f'{name}.tar.gz')) as tar:
         # Read in archive order: a gzip stream cannot seek back cheaply.
         files = {m.name: tar.extractfile(m).read() for m in tar if m.isfile() and m.name.endswith('.jpg')}
-    names = sorted(files)
+    names = sorted(n for n in files if n.split('/')[-2] in classes)
     if limit:
         names = [names[i] for i in np.random.default_rng(0).permutation(len(names))[:limit]]
     xs = [np.asarray(Image.open(io.BytesIO(files[n])).convert('RGB')) for n in names]
-    ys = [CLASSES.index(n.split('/')[-2]) for n in names]
+    ys = [classes.index(n.split('/')[-2]) for n in names]
     return torch.from_numpy(np.stack(xs)).to(device), torch.tensor(ys, dtype=torch.int64, device=device)
 
 
@@ -97,7 +98,7 @@ class Trainer:
 
     def __init__(self, args, device):
         self.device, self.args = device, args
-        self.model = CifarResNet(args.depth).to(device).to(memory_format=torch.channels_last)
+        self.model = CifarResNet(args.depth, len(args.classes)).to(device).to(memory_format=torch.channels_last)
         decay = [p for p in self.model.parameters() if p.ndim > 1]
         no_decay = [p for p in self.model.parameters() if p.ndim <= 1]
         fused = {'fused': True} if device == 'cuda' else {}
@@ -149,7 +150,11 @@ def main():
     ap.add_argument('--init', help='start from the weights of this checkpoint (a second, fine-tuning run)')
     ap.add_argument('--time-budget', type=float, default=0, help='seconds for the whole run: fewer epochs if needed')
     ap.add_argument('--limit', type=int, default=0, help='train and test on this many images only (smoke test)')
+    ap.add_argument('--classes', default=','.join(CLASSES), help='comma-separated CIFAR-10 classes to train on (default all ten)')
     args = ap.parse_args()
+    args.classes = args.classes.split(',')
+    if not args.classes or any(c not in CLASSES for c in args.classes):
+        ap.error(f'--classes: choose among {",".join(CLASSES)}')
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     torch.manual_seed(args.seed)
     torch.set_num_threads(os.cpu_count() or 1)
@@ -163,8 +168,8 @@ def main():
         log.flush()
 
     t0 = time.time()
-    xtr, ytr = load_split(args.data, 'train', device, args.limit)
-    xte, yte = load_split(args.data, 'test', device, args.limit)
+    xtr, ytr = load_split(args.data, 'train', device, args.limit, args.classes)
+    xte, yte = load_split(args.data, 'test', device, args.limit, args.classes)
     gpu = torch.cuda.get_device_name(0) if device == 'cuda' else ''
     say(f'# {json.dumps(vars(args))} device={device} {gpu} torch={torch.__version__} threads={torch.get_num_threads()} '
         f'train={len(xtr)} test={len(xte)} (decoded in {time.time() - t0:.0f} s)')
@@ -206,7 +211,7 @@ def main():
     state = {k: v.contiguous() for k, v in model.state_dict().items()}
     safetensors_io.save(state, os.path.join(args.out, f'resnet{args.depth}.safetensors'),
                         {'depth': args.depth, 'epochs': args.epochs, 'seed': args.seed, 'batch': args.batch, 'lr': args.lr,
-                         'device': gpu or device, 'trained_on': 'cifar10/train.tar.gz'})
+                         'device': gpu or device, 'trained_on': 'cifar10/train.tar.gz', 'classes': ','.join(args.classes)})
     say(f'# final test top-1 {evaluate(model, xte.cpu(), yte.cpu()):.2f} % (PyTorch fp32 on the CPU, PIL-decoded JPEGs); '
         f'total {time.time() - t0:.0f} s')
 
