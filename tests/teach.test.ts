@@ -96,20 +96,23 @@ describe('clf.knn(): your own labels by nearest neighbours', () => {
 
   it('pretrained CIFAR ResNet-20, 100 JPEGs per class taught, 10,000 test JPEGs: kNN and the linear head against PyTorch', async (t) => {
     const dir = join(MODELS, 'teach');
-    if (!existsSync(join(dir, 'teach.json'))) execFileSync('/usr/bin/python3', [join(ROOT, 'tools', 'teach_reference.py'), '--out', dir], { stdio: 'inherit' });
+    if (!existsSync(join(dir, 'teach.json')) || !readFileSync(join(dir, 'teach.json'), 'utf8').includes('linearFlipTop1')) execFileSync('/usr/bin/python3', [join(ROOT, 'tools', 'teach_reference.py'), '--out', dir], { stdio: 'inherit' });
     const ref = JSON.parse(readFileSync(join(dir, 'teach.json'), 'utf8')) as
-      { k: number; perClass: number; top1: number; predictions: number[]; ambiguous: boolean[]; linearTop1: number; softmax: SoftmaxOptions };
+      { k: number; perClass: number; top1: number; predictions: number[]; ambiguous: boolean[]; linearTop1: number; linearFlipTop1: number; softmax: SoftmaxOptions };
     const weights = readFileSync(join(SHARED, 'models', 'cifar-resnet', 'resnet20.safetensors'));
     const source = (await convert(weights, { dtype: 'float32' })).pack;
     const clf = await load({ model: source, backend: 'wasm' });
-    const knn = clf.knn({ k: ref.k });
-    for (const e of cifar('train.tar.gz', ref.perClass)) await knn.addExample(e.bytes, CLASSES[e.cls]);
+    const knn = clf.knn({ k: ref.k }), flipped = clf.knn();
+    for (const e of cifar('train.tar.gz', ref.perClass)) {
+      await knn.addExample(e.bytes, CLASSES[e.cls]);
+      await flipped.addExample(e.bytes, CLASSES[e.cls], { flip: true });
+    }
     assert.deepEqual(knn.labels, CLASSES);
-    const head = knn.trainLinear(ref.softmax);
+    const head = knn.trainLinear(ref.softmax), flipHead = flipped.trainLinear(ref.softmax);
     const exported = await load({ model: await head.toPack(source), backend: 'wasm' });
     assert.deepEqual(exported.model.labels, CLASSES);
     const test = cifar('test.tar.gz');
-    let same = 0, differAmbiguous = 0, knnRight = 0, linearRight = 0, packDiff = 0;
+    let same = 0, differAmbiguous = 0, knnRight = 0, linearRight = 0, flipRight = 0, packDiff = 0;
     const differ: number[] = [];
     for (const [i, e] of test.entries()) {
       const ours = (await knn.classify(e.bytes, { topK: 1 }))[0].index;
@@ -119,6 +122,7 @@ describe('clf.knn(): your own labels by nearest neighbours', () => {
       else differ.push(i);
       const linear = await head.classify(e.bytes, { topK: 10 });
       if (linear[0].index === e.cls) linearRight++;
+      if ((await flipHead.classify(e.bytes, { topK: 1 }))[0].index === e.cls) flipRight++;
       if (i % 100 === 0) {
         const fromPack = await exported.classify(e.bytes, { topK: 10 });
         for (const p of linear) packDiff = Math.max(packDiff, Math.abs(p.probability - fromPack.find((q) => q.index === p.index)!.probability));
@@ -130,9 +134,11 @@ describe('clf.knn(): your own labels by nearest neighbours', () => {
     t.diagnostic(`kNN k=${ref.k}: top-1 ${pct(knnRight)} % (NumPy on PyTorch's embeddings ${(100 * ref.top1).toFixed(2)} %); `
       + `${same} identical predictions, ${differAmbiguous} differ where similarities within 1e-4 decide`);
     t.diagnostic(`linear head: top-1 ${pct(linearRight)} % (PyTorch ${(100 * ref.linearTop1).toFixed(2)} %); its pack: max |Δp| ${packDiff.toExponential(1)} on 100 images`);
+    t.diagnostic(`linear head with flipped examples: top-1 ${pct(flipRight)} % (PyTorch ${(100 * ref.linearFlipTop1).toFixed(2)} %)`);
     assert.equal(test.length, 10_000);
     assert.deepEqual(differ, []);
     assert.ok(Math.abs(linearRight / test.length - ref.linearTop1) <= 0.005);
+    assert.ok(Math.abs(flipRight / test.length - ref.linearFlipTop1) <= 0.005);
     assert.ok(packDiff <= 1e-5, `${packDiff}`);
   });
 

@@ -24,7 +24,7 @@ import tarfile
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 from torchvision import transforms as T
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -140,13 +140,19 @@ def main():
     preds, ambiguous = knn(embed(model, train), train_cls, embed(model, test), a.k)
     accuracy = float(np.mean(np.array(preds) == test_cls))
     w, b = train_softmax(features(model, train), train_cls, len(classes), SOFTMAX['epochs'], SOFTMAX['learningRate'], SOFTMAX['weightDecay'])
-    linear = float(np.mean(np.argmax(features(model, test).astype(np.float64) @ w.T + b, 1) == test_cls))
+    test_features = features(model, test).astype(np.float64)
+    linear = float(np.mean(np.argmax(test_features @ w.T + b, 1) == test_cls))
+    # Augmented: each example also mirrored left to right (addExample(…, { flip: true })).
+    mirrored = [(c, ImageOps.mirror(im)) for c, im in train]
+    w, b = train_softmax(np.concatenate([features(model, train), features(model, mirrored)]), np.concatenate([train_cls, train_cls]),
+                         len(classes), SOFTMAX['epochs'], SOFTMAX['learningRate'], SOFTMAX['weightDecay'])
+    linear_flip = float(np.mean(np.argmax(test_features @ w.T + b, 1) == test_cls))
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, a.name), 'w') as f:
         json.dump({'k': a.k, 'perClass': a.per_class, 'top1': accuracy, 'predictions': preds, 'ambiguous': ambiguous,
-                   'linearTop1': linear, 'softmax': SOFTMAX}, f)
+                   'linearTop1': linear, 'linearFlipTop1': linear_flip, 'softmax': SOFTMAX}, f)
     print(f'{",".join(classes)}, {a.per_class} per class: kNN k={a.k} top-1 {accuracy * 100:.2f} % ({sum(ambiguous)} ambiguous), '
-          f'linear head top-1 {linear * 100:.2f} %')
+          f'linear head top-1 {linear * 100:.2f} %, with flipped examples {linear_flip * 100:.2f} %')
 
 
 if __name__ == '__main__':

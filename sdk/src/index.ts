@@ -4,7 +4,7 @@ export { diagnose, type Diagnosis, type DiagnoseOptions } from './backend/diagno
 export type { GpuEntry } from './backend/gpu-entry.js';
 export { Classifier, BackendChangeEvent, type Prediction, type ClassifyOptions, type CallOptions, type ModelInfo, type ClassifierEventMap } from './classifier.js';
 export type { BackendChange } from './backend/change.js';
-export { KnnClassifier, type KnnOptions, type KnnClassifyOptions } from './custom/knn.js';
+export { KnnClassifier, type KnnOptions, type KnnClassifyOptions, type AddExampleOptions } from './custom/knn.js';
 export { LinearClassifier, type LinearClassifyOptions } from './custom/linear.js';
 export type { SoftmaxOptions } from './custom/train-softmax.js';
 export type { ImageInput, PixelData } from './image/source.js';

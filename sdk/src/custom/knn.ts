@@ -6,7 +6,8 @@
  */
 import type { CallOptions, Classifier, Prediction } from '../classifier.js';
 import { UsageError } from '../errors.js';
-import type { ImageInput } from '../image/source.js';
+import { toRawImage, type ImageInput } from '../image/source.js';
+import { mirrorRaw } from '../image/raw.js';
 import { PackError } from '../errors.js';
 import { stageOutWidth } from '../net/plan.js';
 import { readKnn, writeKnn } from './knn-file.js';
@@ -24,7 +25,15 @@ export interface KnnClassifyOptions extends CallOptions {
 }
 
 /** An example: its label, its embedding, and the embedding at unit length (for the cosine similarity). */
-interface Example { label: string; embedding: Float32Array; unit: Float32Array }
+interface Example { label: string; embedding: Float32Array; unit: Float32Array; mirrored?: Float32Array }
+
+export interface AddExampleOptions extends CallOptions {
+  /**
+   * Also embed the photo mirrored left to right, as one more example for trainLinear() (augmentation); kNN votes and
+   * save() use the photo itself only.
+   */
+  flip?: boolean;
+}
 
 /** The embedding scaled to length 1 (a zero vector stays zero: it is similar to nothing). */
 export function unitVector(v: Float32Array): Float32Array {
@@ -81,16 +90,19 @@ export class KnnClassifier {
   }
 
   /** Embeds `image` with the base classifier and keeps it as an example of `label`; returns its id (for removeExample). */
-  async addExample(image: ImageInput, label: string, options: CallOptions = {}): Promise<number> {
+  async addExample(image: ImageInput, label: string, options: AddExampleOptions = {}): Promise<number> {
     if (typeof label !== 'string' || label.length === 0 || label.length > 200) {
       throw new UsageError('INVALID_ARGUMENT', `label must be a non-empty string of at most 200 characters, got ${JSON.stringify(label)}.`);
     }
-    return this.#add(label, await this.#base.embed(image, options));
+    if (!options.flip) return this.#add(label, await this.#base.embed(image, options));
+    const raw = await toRawImage(image); // decoded once for both
+    const embedding = await this.#base.embed(raw, options);
+    return this.#add(label, embedding, await this.#base.embed(mirrorRaw(raw), options));
   }
 
-  #add(label: string, embedding: Float32Array): number {
+  #add(label: string, embedding: Float32Array, mirrored?: Float32Array): number {
     const id = this.#nextId++;
-    this.#examples.set(id, { label, embedding, unit: unitVector(embedding) });
+    this.#examples.set(id, { label, embedding, unit: unitVector(embedding), mirrored });
     return id;
   }
 
@@ -137,8 +149,11 @@ export class KnnClassifier {
         throw new UsageError('INVALID_ARGUMENT', `${key} must be a ${key === 'epochs' ? 'whole number from 1' : 'number from 0'} to ${max}, got ${v}.`);
       }
     }
-    const examples = [...this.#examples.values()];
-    const head = trainSoftmax(examples.map((e) => e.embedding), examples.map((e) => labels.indexOf(e.label)), labels.length, options);
+    const x: Float32Array[] = [], y: number[] = [];
+    for (const e of this.#examples.values()) {
+      for (const v of e.mirrored ? [e.embedding, e.mirrored] : [e.embedding]) { x.push(v); y.push(labels.indexOf(e.label)); }
+    }
+    const head = trainSoftmax(x, y, labels.length, options);
     return new LinearClassifier(this.#base, labels, head);
   }
 

@@ -14,3 +14,16 @@ export function checkRawImage(img: RawImage): void {
     throw new ImageError('IMAGE_INVALID', `Image data has ${data?.length} bytes; ${width}×${height}×${channels} needs ${width * height * channels}.`);
   }
 }
+
+/** The image mirrored left to right (torchvision's RandomHorizontalFlip). */
+export function mirrorRaw(img: RawImage): RawImage {
+  const { width, height, channels, data } = img;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = (y * width + x) * channels, to = (y * width + width - 1 - x) * channels;
+      for (let c = 0; c < channels; c++) out[to + c] = data[from + c];
+    }
+  }
+  return { data: out, width, height, channels };
+}
