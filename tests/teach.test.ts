@@ -14,7 +14,7 @@ import { describe, it } from 'node:test';
 import { load, UsageError, type KnnClassifier, type SoftmaxOptions } from 'resnet-edge';
 import { convert } from 'resnet-edge/convert';
 import { readTar } from '../sdk/src/cli/tar.ts';
-import { cli, MODELS, ROOT, SHARED } from './helpers.ts';
+import { cli, convertReference, MODELS, ROOT, SHARED } from './helpers.ts';
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const CAT = join(ROOT, 'demos', 'assets', 'cat.png');
@@ -92,6 +92,30 @@ describe('clf.knn(): your own labels by nearest neighbours', () => {
     assert.throws(() => other.loadKnn(file), { code: 'PACK_INVALID', message: /was taught on "cifar10-resnet20".*not on the loaded model/ });
     other.dispose();
     clf.dispose();
+  });
+
+  it('augmentation: the ten crops are the pack\'s (the centre one is the photo\'s embedding, half of them mirrored); a head trains on them', async () => {
+    const { embedTenCrops } = await import('resnet-edge/internal');
+    const { pack } = await convertReference('resnet18', 'safetensors', 'int8', { preprocess: { resize: 256, crop: 224 } });
+    const cifarPhoto = cifar('test.tar.gz')[0].bytes; // 32×32
+    for (const [model, photo] of [[undefined, cifarPhoto], [pack, CAT]] as const) {
+      const clf = await load({ model, backend: 'wasm' });
+      const crops = await embedTenCrops(clf, photo);
+      assert.equal(crops.length, 10);
+      assert.deepEqual(crops[4], await clf.embed(photo)); // TenCrop's fifth: the centre crop
+      if (!model) { // the default model crops 32 of a 32×32 photo: every crop is the photo, or its mirror image
+        for (let i = 0; i < 5; i++) assert.deepEqual(crops[i], crops[4]);
+        for (let i = 6; i < 10; i++) assert.deepEqual(crops[i], crops[5]);
+        assert.notDeepEqual(crops[5], crops[4]);
+      }
+      const knn = clf.knn();
+      await knn.addExample(CAT, 'cat', { crops: true });
+      await knn.addExample(join(ROOT, 'demos', 'assets', 'coffee.png'), 'coffee', { flip: true, crops: true });
+      const head = knn.trainLinear();
+      assert.equal((await head.classify(CAT))[0].label, 'cat');
+      assert.deepEqual(knn.counts, { cat: 1, coffee: 1 });
+      clf.dispose();
+    }
   });
 
   it('pretrained CIFAR ResNet-20, 100 JPEGs per class taught, 10,000 test JPEGs: kNN and the linear head against PyTorch', async (t) => {

@@ -9,6 +9,7 @@ import type { Architecture, PackManifest, Preprocess, WeightDType } from './pack
 import type { PackOrigin } from './pack/source.js';
 import { preprocess, tenCrops } from './preprocess.js';
 import { KnnClassifier, type KnnOptions } from './custom/knn.js';
+import { registerTenCrops } from './custom/ten-crops.js';
 
 export interface Prediction { label: string; index: number; probability: number }
 export interface CallOptions {
@@ -71,6 +72,11 @@ export class Classifier extends EventTarget {
     const { name, architecture, preprocess: pre, labels, dtype } = manifest;
     this.model = Object.freeze({ name, architecture, preprocess: pre, labels: Object.freeze([...labels]), dtype, sha256: manifest.payload.sha256, origin });
     this.#runtime = runtime;
+    registerTenCrops(this, (image, options) => this.#call(options.signal, async (cp) => {
+      const raw = await toRawImage(image);
+      cp();
+      return this.#run(tenCrops(raw, this.model.preprocess), false, cp);
+    }));
   }
 
   /** 'backendchange' listeners get a BackendChangeEvent (from, to, reason). */

@@ -5,13 +5,13 @@
  * trainLinear() fits a softmax head on the same examples, which can be exported as a pack.
  */
 import type { CallOptions, Classifier, Prediction } from '../classifier.js';
-import { UsageError } from '../errors.js';
+import { PackError, UsageError } from '../errors.js';
 import { toRawImage, type ImageInput } from '../image/source.js';
 import { mirrorRaw } from '../image/raw.js';
-import { PackError } from '../errors.js';
 import { stageOutWidth } from '../net/plan.js';
 import { readKnn, writeKnn } from './knn-file.js';
 import { LinearClassifier } from './linear.js';
+import { embedTenCrops } from './ten-crops.js';
 import { SOFTMAX_DEFAULTS, trainSoftmax, type SoftmaxOptions } from './train-softmax.js';
 
 export interface KnnOptions {
@@ -25,7 +25,8 @@ export interface KnnClassifyOptions extends CallOptions {
 }
 
 /** An example: its label, its embedding, and the embedding at unit length (for the cosine similarity). */
-interface Example { label: string; embedding: Float32Array; unit: Float32Array; mirrored?: Float32Array }
+/** An example: its label, its embedding, the unit vector of it, and the embeddings of its augmented copies. */
+interface Example { label: string; embedding: Float32Array; unit: Float32Array; augmented?: Float32Array[] }
 
 export interface AddExampleOptions extends CallOptions {
   /**
@@ -33,6 +34,11 @@ export interface AddExampleOptions extends CallOptions {
    * save() use the photo itself only.
    */
   flip?: boolean;
+  /**
+   * Also embed the pack's ten crops of the photo (torchvision's TenCrop after the pack's resize: corners, centre and
+   * their mirror images) as ten more examples for trainLinear(); includes what flip adds.
+   */
+  crops?: boolean;
 }
 
 /** The embedding scaled to length 1 (a zero vector stays zero: it is similar to nothing). */
@@ -94,15 +100,16 @@ export class KnnClassifier {
     if (typeof label !== 'string' || label.length === 0 || label.length > 200) {
       throw new UsageError('INVALID_ARGUMENT', `label must be a non-empty string of at most 200 characters, got ${JSON.stringify(label)}.`);
     }
-    if (!options.flip) return this.#add(label, await this.#base.embed(image, options));
-    const raw = await toRawImage(image); // decoded once for both
+    if (!options.flip && !options.crops) return this.#add(label, await this.#base.embed(image, options));
+    const raw = await toRawImage(image); // decoded once for all
     const embedding = await this.#base.embed(raw, options);
-    return this.#add(label, embedding, await this.#base.embed(mirrorRaw(raw), options));
+    const augmented = options.crops ? await embedTenCrops(this.#base, raw, options) : [await this.#base.embed(mirrorRaw(raw), options)];
+    return this.#add(label, embedding, augmented);
   }
 
-  #add(label: string, embedding: Float32Array, mirrored?: Float32Array): number {
+  #add(label: string, embedding: Float32Array, augmented?: Float32Array[]): number {
     const id = this.#nextId++;
-    this.#examples.set(id, { label, embedding, unit: unitVector(embedding), mirrored });
+    this.#examples.set(id, { label, embedding, unit: unitVector(embedding), augmented });
     return id;
   }
 
@@ -151,7 +158,7 @@ export class KnnClassifier {
     }
     const x: Float32Array[] = [], y: number[] = [];
     for (const e of this.#examples.values()) {
-      for (const v of e.mirrored ? [e.embedding, e.mirrored] : [e.embedding]) { x.push(v); y.push(labels.indexOf(e.label)); }
+      for (const v of [e.embedding, ...(e.augmented ?? [])]) { x.push(v); y.push(labels.indexOf(e.label)); }
     }
     const head = trainSoftmax(x, y, labels.length, options);
     return new LinearClassifier(this.#base, labels, head);
