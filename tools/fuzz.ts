@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * pnpm fuzz [--cases N] [--seed S] [--only pack|onnx|safetensors]: the fuzz test's loop (tests/fuzz.test.ts), longer
+ * pnpm fuzz [--cases N] [--seed S] [--only pack|onnx|safetensors|pytorch|knn]: the fuzz test's loop (tests/fuzz.test.ts), longer
  * and with a new seed each run unless one is given. Prints one line per reader and every failure with its seed and
  * case number (replay: the same --seed reruns the same cases). Exits 1 if any case failed.
  */
