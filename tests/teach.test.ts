@@ -177,6 +177,7 @@ describe('clf.knn(): your own labels by nearest neighbours', () => {
     let right = 0;
     for (const p of photos) if ((await a.classify(p.bytes))[0].label === (p.cls < 5 ? 'vehicle or beast' : 'other')) right++;
     assert.ok(right >= 36, `the head fits ${right} of its 40 examples`);
+    assert.equal(a.trainingAccuracy, right / photos.length);
     const source = readFileSync(join(ROOT, 'sdk', 'models', 'default.pack'));
     const pack = await a.toPack(source, { name: 'two-groups' });
     const mine = await load({ model: pack });

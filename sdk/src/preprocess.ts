@@ -9,8 +9,6 @@ import type { Preprocess } from './pack/format.js';
 import { checkRawImage, type RawImage } from './image/raw.js';
 import { resizeWindow } from './image/resample.js';
 
-export { checkRawImage, type RawImage };
-
 /** Shorter side -> `size`, longer side truncated, as torchvision's _compute_resized_output_size. */
 export function resizedSize(width: number, height: number, size: number): [number, number] {
   if (width <= height) return [size, Math.trunc((size * height) / width)];

@@ -28,12 +28,10 @@ export async function teachCommand(folder: string, output: string, o: TeachOptio
     }
     progress.end();
     const head = knn.trainLinear({ epochs: o.epochs });
-    let right = 0;
-    for (const img of images) if ((await head.classify(img.bytes, { topK: 1 }))[0].label === img.className) right++;
     const pack = await head.toPack(source, { name: o.name });
     writeFileSync(output, pack);
     out.stderr(`${images.length} examples of ${labels.size} labels (${Object.entries(knn.counts).map(([l, n]) => `${l} ${n}`).join(', ')}); `
-      + `the head gets ${(100 * right / images.length).toFixed(1)} % of them right\n`);
+      + `the head gets ${(100 * head.trainingAccuracy).toFixed(1)} % of them right\n`);
     out.stdout(`wrote ${output} (${head.labels.length} labels, ${clf.model.dtype}, ${(pack.length / 1e6).toFixed(2)} MB)\n`);
   } finally {
     clf.dispose();

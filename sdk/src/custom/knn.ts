@@ -161,7 +161,8 @@ export class KnnClassifier {
       for (const v of [e.embedding, ...(e.augmented ?? [])]) { x.push(v); y.push(labels.indexOf(e.label)); }
     }
     const head = trainSoftmax(x, y, labels.length, options);
-    return new LinearClassifier(this.#base, labels, head);
+    const originals = [...this.#examples.values()].map((e) => ({ embedding: e.embedding, index: labels.indexOf(e.label) }));
+    return new LinearClassifier(this.#base, labels, head, originals);
   }
 
   /** The taught labels for one image, best first, with the share of the k nearest examples that voted for each. */

@@ -17,14 +17,18 @@ export interface LinearClassifyOptions extends CallOptions {
 
 export class LinearClassifier {
   readonly labels: readonly string[];
+  /** The share of its examples (the photos themselves, not their augmented copies) the head gets right. */
+  readonly trainingAccuracy: number;
   readonly #base: Classifier;
   readonly #head: SoftmaxHead;
 
   /** @internal KnnClassifier.trainLinear() makes them. */
-  constructor(base: Classifier, labels: readonly string[], head: SoftmaxHead) {
+  constructor(base: Classifier, labels: readonly string[], head: SoftmaxHead, examples: { embedding: Float32Array; index: number }[]) {
     this.#base = base;
     this.labels = Object.freeze([...labels]);
     this.#head = head;
+    const argmax = (v: Float64Array) => v.indexOf(Math.max(...v));
+    this.trainingAccuracy = examples.filter((e) => argmax(headLogits(head, e.embedding)) === e.index).length / examples.length;
   }
 
   /** The taught labels for one image, best first, with softmax probabilities. */
