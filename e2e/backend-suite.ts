@@ -3,13 +3,12 @@
  * fallback (no navigator.gpu, no adapter, a limit too small, the device destroyed mid-run) answers right.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { convertReference, maxAbsDiff, MODELS } from '../tests/helpers.ts';
-import { bundlePage, jpegWasm, serve, wasmDir } from '../tools/browser.ts';
+import { bundlePage, serve, wasmDir } from '../tools/browser.ts';
 import type { BackendRun } from './pages/backends.ts';
 
 export const softmax = (l: number[]): number[] => { const m = Math.max(...l); const e = l.map((v) => Math.exp(v - m)); const s = e.reduce((a, b) => a + b); return e.map((v) => v / s); };
@@ -35,7 +34,7 @@ export async function backendServer(launch: () => Promise<Browser>, isolated = f
   const build = await bundlePage('backends');
   const html = new TextEncoder().encode('<!doctype html><meta charset="utf-8"><title>backends</title><script type="module" src="/backends.js"></script>');
   const { server, url: base }: { server: Server; url: string } = await serve({ '/wasm/': wasmDir(), '/models/': MODELS, '/': build },
-    { ...packs, '/index.html': html, '/mozjpeg_dec.wasm': readFileSync(jpegWasm()) }, isolated);
+    { ...packs, '/index.html': html }, isolated);
   const browser = await launch();
   const open = async (init?: string) => {
     const page = await (await browser.newContext()).newPage();

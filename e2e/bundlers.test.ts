@@ -72,7 +72,7 @@ function assertSameAnswer(r: AppResult, want = expected): void {
 }
 
 describe('bundled apps in Chromium', () => {
-  it('Vite 8: no configuration; the pack, tfjs wasm and the JPEG decoder are emitted as assets', async () => {
+  it('Vite 8: no configuration; the pack and tfjs wasm are emitted as assets', async () => {
     const { result, missing } = await runApp(await buildVite());
     assertSameAnswer(result);
     assert.deepEqual(missing, []);

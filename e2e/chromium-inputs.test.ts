@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { load } from 'resnet-edge';
 import { convertReference, maxAbsDiff, SHARED } from '../tests/helpers.ts';
-import { bundlePage, jpegWasm, launchChromium, serve, wasmDir } from '../tools/browser.ts';
+import { bundlePage, launchChromium, serve, wasmDir } from '../tools/browser.ts';
 
 let browser: Browser, page: Page, server: Server, base: string;
 let pack: Uint8Array;
@@ -23,7 +23,7 @@ before(async () => {
   const build = await bundlePage('inputs');
   const html = new TextEncoder().encode('<!doctype html><meta charset="utf-8"><title>inputs</title><script type="module" src="/inputs.js"></script>');
   ({ server, url: base } = await serve({ '/wasm/': wasmDir(), '/img/': join(SHARED, 'images'), '/': build },
-    { '/packs/r18.pack': pack, '/index.html': html, '/mozjpeg_dec.wasm': readFileSync(jpegWasm()) }));
+    { '/packs/r18.pack': pack, '/index.html': html }));
   server.on('request', (req) => requests.push(req.url ?? ''));
   browser = await launchChromium();
   page = await browser.newPage();

@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { load } from 'resnet-edge';
 import { convertReference, maxAbsDiff, MODELS, SHARED, reference } from '../tests/helpers.ts';
-import { bundlePage, jpegWasm, launchChromium, serve, wasmDir } from '../tools/browser.ts';
+import { bundlePage, launchChromium, serve, wasmDir } from '../tools/browser.ts';
 import type { PageResult } from './pages/classify.ts';
 
 let browser: Browser, page: Page, server: Server, base: string;
@@ -24,7 +24,7 @@ before(async () => {
   const build = await bundlePage('classify');
   const html = new TextEncoder().encode('<!doctype html><meta charset="utf-8"><title>resnet-edge e2e</title><script type="module" src="/classify.js"></script>');
   ({ server, url: base } = await serve({ '/wasm/': wasmDir(), '/img/': join(SHARED, 'images'), '/models/': MODELS, '/': build },
-    { ...packs, '/index.html': html, '/mozjpeg_dec.wasm': readFileSync(jpegWasm()) }));
+    { ...packs, '/index.html': html }));
   browser = await launchChromium();
   page = await browser.newPage();
   const errors: string[] = [];

@@ -28,6 +28,7 @@ describe('options checked up front', () => {
     ['a signal that is not an AbortSignal', { signal: {} }, /signal must be an AbortSignal/],
     ['cache not a boolean', { cache: 'no' }, /cache must be true or false/],
     ['a malformed integrity', { integrity: 'md5-abc' }, /integrity must be "sha256-<base64>" or 64 hex digits/],
+    ['an unknown preprocess', { preprocess: 'draft' }, /preprocess must be 'exact' or 'fast', got "draft"/],
   ];
   for (const [name, options, message] of cases) {
     it(`load(): ${name} → INVALID_ARGUMENT, before any download`, async () => {

@@ -44,7 +44,6 @@ export async function serve(routes: Record<string, string>, extra: Record<string
 }
 
 export const wasmDir = (): string => dirname(requireSdk.resolve('@tensorflow/tfjs-backend-wasm'));
-export const jpegWasm = (): string => requireSdk.resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm');
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

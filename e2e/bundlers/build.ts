@@ -44,7 +44,7 @@ export async function buildWebpack(): Promise<string> {
   return dir;
 }
 
-/** `copy`: the step README tells rollup users to add (the wasm folder, the default pack, the JPEG decoder). */
+/** `copy`: the step docs/backends.md tells rollup users to add (the wasm folder, the default pack). */
 export async function buildRollup(copy: boolean): Promise<string> {
   const { rollup } = await import('rollup');
   const { nodeResolve } = await import('@rollup/plugin-node-resolve');
@@ -59,7 +59,6 @@ export async function buildRollup(copy: boolean): Promise<string> {
     cpSync(join(sdkDir, 'dist', 'wasm'), join(dir, 'wasm'), { recursive: true });
     mkdirSync(join(dir, '..', 'models'), { recursive: true });
     cpSync(join(sdkDir, 'models', 'default.pack'), join(dir, '..', 'models', 'default.pack'));
-    cpSync(join(consumer, 'node_modules', '@jsquash', 'jpeg', 'codec', 'dec', 'mozjpeg_dec.wasm'), join(dir, 'mozjpeg_dec.wasm'));
   }
   return dir;
 }

@@ -9,7 +9,11 @@ import type { Architecture, PackManifest, Preprocess, WeightDType } from './pack
 import type { PackOrigin } from './pack/source.js';
 import { preprocess, tenCrops } from './preprocess.js';
 import { KnnClassifier, type KnnOptions } from './custom/knn.js';
-import { registerTenCrops } from './custom/ten-crops.js';
+import { registerImageDecoder, registerTenCrops } from './custom/base-hooks.js';
+import type { RawImage } from './image/raw.js';
+
+/** How images are decoded and resized (load()'s preprocess option). */
+export type PreprocessMode = 'exact' | 'fast';
 
 export interface Prediction { label: string; index: number; probability: number }
 export interface CallOptions {
@@ -31,6 +35,8 @@ export interface ModelInfo {
   sha256: string;
   /** Where the pack came from: memory, file, network or the browser cache. */
   origin: PackOrigin;
+  /** load()'s preprocess option: 'exact' (torchvision's pixels) or 'fast' (large JPEGs decoded downscaled). */
+  preprocessMode: PreprocessMode;
 }
 
 /** Dispatched on a Classifier as 'backendchange' when it moves to another backend by itself (WebGPU lost or failing). */
@@ -63,17 +69,18 @@ export class Classifier extends EventTarget {
   #pending = new Set<(e: unknown) => void>();
 
   /** @internal load() makes classifiers. */
-  static create(manifest: PackManifest, runtime: Runtime, origin: PackOrigin): Classifier {
-    return new Classifier(manifest, runtime, origin);
+  static create(manifest: PackManifest, runtime: Runtime, origin: PackOrigin, mode: PreprocessMode): Classifier {
+    return new Classifier(manifest, runtime, origin, mode);
   }
 
-  private constructor(manifest: PackManifest, runtime: Runtime, origin: PackOrigin) {
+  private constructor(manifest: PackManifest, runtime: Runtime, origin: PackOrigin, preprocessMode: PreprocessMode) {
     super();
     const { name, architecture, preprocess: pre, labels, dtype } = manifest;
-    this.model = Object.freeze({ name, architecture, preprocess: pre, labels: Object.freeze([...labels]), dtype, sha256: manifest.payload.sha256, origin });
+    this.model = Object.freeze({ name, architecture, preprocess: pre, labels: Object.freeze([...labels]), dtype, sha256: manifest.payload.sha256, origin, preprocessMode });
     this.#runtime = runtime;
+    registerImageDecoder(this, (image) => this.#decode(image));
     registerTenCrops(this, (image, options) => this.#call(options.signal, async (cp) => {
-      const raw = await toRawImage(image);
+      const raw = await this.#decode(image);
       cp();
       return this.#run(tenCrops(raw, this.model.preprocess), false, cp);
     }));
@@ -137,8 +144,13 @@ export class Classifier extends EventTarget {
     return this.#runtime.run(crops, head, checkpoint);
   }
 
+  /** The image's pixels; with preprocess 'fast', a large JPEG decoded at a DCT scale that keeps the resize's size. */
+  #decode(image: ImageInput): Promise<RawImage> {
+    return toRawImage(image, this.model.preprocessMode === 'fast' ? this.model.preprocess.resize : undefined);
+  }
+
   async #centre(image: ImageInput, checkpoint: Checkpoint): Promise<Float32Array> {
-    const raw = await toRawImage(image);
+    const raw = await this.#decode(image);
     checkpoint();
     return preprocess(raw, this.model.preprocess);
   }
@@ -166,7 +178,7 @@ export class Classifier extends EventTarget {
       if (crops === 1) {
         probs = softmax((await this.#run([await this.#centre(image, cp)], true, cp))[0]);
       } else {
-        const raw = await toRawImage(image);
+        const raw = await this.#decode(image);
         cp();
         const rows = await this.#run(tenCrops(raw, this.model.preprocess), true, cp);
         probs = new Float64Array(n);

@@ -2,7 +2,7 @@ export { load, DEFAULT_MODEL_URL, type LoadOptions, type LoadProgress } from './
 export type { Compute } from './backend/runtime.js';
 export { diagnose, type Diagnosis, type DiagnoseOptions } from './backend/diagnose.js';
 export type { GpuEntry } from './backend/gpu-entry.js';
-export { Classifier, BackendChangeEvent, type Prediction, type ClassifyOptions, type CallOptions, type ModelInfo, type ClassifierEventMap } from './classifier.js';
+export { Classifier, BackendChangeEvent, type Prediction, type ClassifyOptions, type CallOptions, type ModelInfo, type ClassifierEventMap, type PreprocessMode } from './classifier.js';
 export type { BackendChange } from './backend/change.js';
 export { KnnClassifier, type KnnOptions, type KnnClassifyOptions, type AddExampleOptions } from './custom/knn.js';
 export { LinearClassifier, type LinearClassifyOptions } from './custom/linear.js';

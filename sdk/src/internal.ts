@@ -15,4 +15,4 @@ export { tfjsEngine } from './engines/tfjs.js';
 export { toRawImage } from './image/source.js';
 export { preprocess } from './preprocess.js';
 export { readTar } from './cli/tar.js';
-export { embedTenCrops } from './custom/ten-crops.js';
+export { embedTenCrops } from './custom/base-hooks.js';

@@ -1,7 +1,7 @@
 import { chooseBackend, type BackendOption } from './backend/choose.js';
 import { Runtime, type Compute } from './backend/runtime.js';
 import type { GpuEntry } from './backend/gpu-entry.js';
-import { BackendChangeEvent, Classifier } from './classifier.js';
+import { BackendChangeEvent, Classifier, type PreprocessMode } from './classifier.js';
 import { LOAD_CHECKS, checkOptions } from './options.js';
 import { largestBufferBytes } from './net/memory.js';
 import { parseIntegrity } from './pack/integrity.js';
@@ -44,6 +44,13 @@ export interface LoadOptions {
    * 'float32': weights dequantized and run by tfjs-backend-wasm (XNNPACK). WebGPU always computes in float32.
    */
   compute?: Compute;
+  /**
+   * How images are decoded and resized. 'exact' (default): torchvision's pipeline on PIL's pixels, byte for byte.
+   * 'fast': a large JPEG is decoded at 1/2, 1/4 or 1/8 of its size in libjpeg's DCT domain (as PIL's draft() and
+   * thumbnail() do) while its shorter side stays at least the pack's resize size, then resized exactly; a 12 MP photo
+   * decodes ~8× faster, and the answer can differ slightly from 'exact' (docs/preprocessing.md measures by how much).
+   */
+  preprocess?: PreprocessMode;
 }
 
 /** The pack shipped inside the package: a CIFAR-10 ResNet trained by this project (see README). */
@@ -88,7 +95,7 @@ export async function load(options: LoadOptions = {}): Promise<Classifier> {
     runtime.dispose();
     throw e;
   }
-  classifier = Classifier.create(pack.manifest, runtime, origin);
+  classifier = Classifier.create(pack.manifest, runtime, origin, options.preprocess ?? 'exact');
   report('ready', pack.file.length, 1);
   return classifier;
 }

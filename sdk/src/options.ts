@@ -54,6 +54,7 @@ export const LOAD_CHECKS: Record<string, Check> = {
   },
   onProgress: typeOf('function', 'a function'), onBackendChange: typeOf('function', 'a function'), signal,
   integrity: typeOf('string', '"sha256-<base64>" or 64 hex digits'), cache: typeOf('boolean', 'true or false'),
+  preprocess: oneOf(['exact', 'fast']),
 };
 
 export const DIAGNOSE_CHECKS: Record<string, Check> = RUN_CHECKS;

@@ -6,12 +6,12 @@
  */
 import type { CallOptions, Classifier, Prediction } from '../classifier.js';
 import { PackError, UsageError } from '../errors.js';
-import { toRawImage, type ImageInput } from '../image/source.js';
+import type { ImageInput } from '../image/source.js';
 import { mirrorRaw } from '../image/raw.js';
 import { stageOutWidth } from '../net/plan.js';
 import { readKnn, writeKnn } from './knn-file.js';
 import { LinearClassifier } from './linear.js';
-import { embedTenCrops } from './ten-crops.js';
+import { decodeFor, embedTenCrops } from './base-hooks.js';
 import { SOFTMAX_DEFAULTS, trainSoftmax, type SoftmaxOptions } from './train-softmax.js';
 
 export interface KnnOptions {
@@ -101,7 +101,7 @@ export class KnnClassifier {
       throw new UsageError('INVALID_ARGUMENT', `label must be a non-empty string of at most 200 characters, got ${JSON.stringify(label)}.`);
     }
     if (!options.flip && !options.crops) return this.#add(label, await this.#base.embed(image, options));
-    const raw = await toRawImage(image); // decoded once for all
+    const raw = await decodeFor(this.#base, image); // decoded once for all
     const embedding = await this.#base.embed(raw, options);
     const augmented = options.crops ? await embedTenCrops(this.#base, raw, options) : [await this.#base.embed(mirrorRaw(raw), options)];
     return this.#add(label, embedding, augmented);

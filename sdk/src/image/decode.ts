@@ -1,12 +1,10 @@
 /**
- * Encoded JPEG / PNG bytes -> RawImage with maintained codecs: @jsquash/jpeg (libjpeg-turbo's decoder
- * compiled to wasm: the same pixels as PIL) and fast-png (pure JS).
+ * Encoded JPEG / PNG bytes -> RawImage: libjpeg-turbo's decoder in wasm (./jpeg.ts: the same pixels as PIL) and
+ * fast-png (pure JS).
  */
-import decodeJpegWasm, { init as initJpeg } from '@jsquash/jpeg/decode.js';
 import { decode as decodePng } from 'fast-png';
-import { jpegDecoderModule } from '#platform';
-import { isNode } from '../env.js';
 import { ImageError } from '../errors.js';
+import { decodeJpeg, draftScale } from './jpeg.js';
 import type { RawImage } from './raw.js';
 import { checkPixelCount } from './limits.js';
 
@@ -21,23 +19,6 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
 function describe(bytes: Uint8Array): string {
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 8)).replace(/[^\x20-\x7e]/g, '.');
   return `${bytes.length} bytes starting with "${head}"`;
-}
-
-let jpegReady: Promise<void> | undefined;
-
-/** In Node the codec's wasm is read from the package; browsers and bundlers fetch it beside the module. */
-function readyJpeg(): Promise<void> {
-  jpegReady ??= (async () => {
-    const quiet = { print: () => {}, printErr: () => {} };
-    if (isNode()) {
-      // The typings only show init(options); the runtime also takes a precompiled module first.
-      const initWithModule = initJpeg as unknown as (m: WebAssembly.Module, o: object) => Promise<void>;
-      await initWithModule(await jpegDecoderModule(), quiet);
-    } else {
-      await initJpeg(quiet as object);
-    }
-  })();
-  return jpegReady;
 }
 
 interface JpegHeader { width: number; height: number; components: number; scanAt: number }
@@ -64,7 +45,8 @@ function hasEnd(bytes: Uint8Array, scanAt: number): boolean {
   return false;
 }
 
-async function fromJpeg(bytes: Uint8Array): Promise<RawImage> {
+/** `minSide`: decode at the smallest DCT scale (1/2, 1/4, 1/8) whose shorter side is still that long, as PIL's draft(). */
+async function fromJpeg(bytes: Uint8Array, minSide?: number): Promise<RawImage> {
   const h = jpegHeader(bytes);
   if (h.width !== undefined) checkPixelCount(h.width, h.height!, 'The JPEG');
   if (h.components === 4) {
@@ -73,9 +55,8 @@ async function fromJpeg(bytes: Uint8Array): Promise<RawImage> {
   if (h.scanAt === undefined || !hasEnd(bytes, h.scanAt)) {
     throw new ImageError('IMAGE_DECODE', `The JPEG is truncated: ${h.scanAt === undefined ? 'it ends before its image data' : 'its image data has no end marker'} (${bytes.length} bytes). Download or copy it again.`);
   }
-  await readyJpeg();
-  const img = await decodeJpegWasm(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-  return { data: img.data, width: img.width, height: img.height, channels: 4 };
+  const scale = minSide && h.width ? draftScale(h.width, h.height!, minSide) : 1;
+  return decodeJpeg(bytes, scale); // libjpeg's own failures are wrapped by decodeImage
 }
 
 function fromPng(bytes: Uint8Array): RawImage {
@@ -109,8 +90,11 @@ function fromPng(bytes: Uint8Array): RawImage {
   return { data, width, height, channels: channels as 1 | 3 | 4 };
 }
 
-/** Decodes JPEG or PNG bytes; anything else, or a damaged file, is an ImageError naming what was seen. */
-export async function decodeImage(bytes: Uint8Array, format = sniffFormat(bytes)): Promise<RawImage> {
+/**
+ * Decodes JPEG or PNG bytes; anything else, or a damaged file, is an ImageError naming what was seen. `minSide`
+ * (preprocess 'fast') lets a large JPEG be decoded at a DCT scale whose shorter side keeps that many pixels.
+ */
+export async function decodeImage(bytes: Uint8Array, format = sniffFormat(bytes), minSide?: number): Promise<RawImage> {
   if (!format) {
     const svg = /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/i.test(new TextDecoder('latin1').decode(bytes.subarray(0, 256)));
     throw new ImageError('IMAGE_UNSUPPORTED', svg
@@ -119,7 +103,7 @@ export async function decodeImage(bytes: Uint8Array, format = sniffFormat(bytes)
   }
   let img: RawImage;
   try {
-    img = format === 'jpeg' ? await fromJpeg(bytes) : fromPng(bytes);
+    img = format === 'jpeg' ? await fromJpeg(bytes, minSide) : fromPng(bytes);
   } catch (e) {
     if (e instanceof ImageError) throw e;
     throw new ImageError('IMAGE_DECODE', `Could not decode the ${format.toUpperCase()} image (${describe(bytes)}): ${(e as Error).message}`, { cause: e });

@@ -39,11 +39,11 @@ function fromPixels(p: PixelData): RawImage {
  * Encoded bytes, their format sniffed once: JPEG/PNG with our decoders (PIL-identical pixels), other formats through
  * the browser's decoder (`blob`: the Blob they came from, if any).
  */
-async function fromBytes(bytes: Uint8Array, blob?: Blob): Promise<RawImage> {
+async function fromBytes(bytes: Uint8Array, blob?: Blob, minSide?: number): Promise<RawImage> {
   const format = sniffFormat(bytes);
   const browser = typeof createImageBitmap === 'function' && (blob !== undefined || (typeof Blob === 'function' && typeof document !== 'undefined'));
   if (!format && browser) return fromBitmap(blob ?? new Blob([bytes as Uint8Array<ArrayBuffer>]), bytes.length);
-  const img = await decodeImage(bytes, format);
+  const img = await decodeImage(bytes, format, minSide);
   return format === 'jpeg' ? applyOrientation(img, await exifOrientation(bytes)) : img;
 }
 
@@ -58,10 +58,10 @@ async function fromBitmap(blob: Blob, byteLength: number): Promise<RawImage> {
   try { return drawablePixels(bitmap); } finally { bitmap.close(); }
 }
 
-async function fromUrl(url: string): Promise<RawImage> {
+async function fromUrl(url: string, minSide?: number): Promise<RawImage> {
   if (isNode() && !/^(https?|data|blob):/i.test(url)) {
     try {
-      return fromBytes(await readFileBytes(/^file:/i.test(url) ? new URL(url) : url));
+      return fromBytes(await readFileBytes(/^file:/i.test(url) ? new URL(url) : url), undefined, minSide);
     } catch (e) {
       if (e instanceof ImageError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
@@ -79,18 +79,22 @@ async function fromUrl(url: string): Promise<RawImage> {
   }
   if (res.status === 404 || res.status === 410) throw new ImageError('IMAGE_NOT_FOUND', `There is no image at ${url}: the server answered HTTP ${res.status}.`);
   if (!res.ok) throw new ImageError('IMAGE_INVALID', `Fetching the image ${url} answered HTTP ${res.status} ${res.statusText}.`);
-  return fromBytes(new Uint8Array(await res.arrayBuffer()));
+  return fromBytes(new Uint8Array(await res.arrayBuffer()), undefined, minSide);
 }
 
 const isPixels = (v: object): v is PixelData =>
   'data' in v && 'width' in v && 'height' in v && (v.data instanceof Uint8Array || v.data instanceof Uint8ClampedArray);
 
-export async function toRawImage(input: ImageInput): Promise<RawImage> {
-  if (input instanceof ArrayBuffer) return fromBytes(new Uint8Array(input));
-  if (input instanceof Uint8Array) return fromBytes(input);
-  if (typeof input === 'string') return fromUrl(input);
-  if (input instanceof URL) return fromUrl(input.href);
-  if (typeof Blob === 'function' && input instanceof Blob) return fromBytes(new Uint8Array(await input.arrayBuffer()), input);
+/**
+ * `minSide` (preprocess 'fast'): a JPEG may be decoded at a DCT scale (1/2, 1/4, 1/8) whose shorter side keeps at
+ * least that many pixels; everything else decodes at full size.
+ */
+export async function toRawImage(input: ImageInput, minSide?: number): Promise<RawImage> {
+  if (input instanceof ArrayBuffer) return fromBytes(new Uint8Array(input), undefined, minSide);
+  if (input instanceof Uint8Array) return fromBytes(input, undefined, minSide);
+  if (typeof input === 'string') return fromUrl(input, minSide);
+  if (input instanceof URL) return fromUrl(input.href, minSide);
+  if (typeof Blob === 'function' && input instanceof Blob) return fromBytes(new Uint8Array(await input.arrayBuffer()), input, minSide);
   if (input && typeof input === 'object') {
     if (isPixels(input)) return fromPixels(input);
     if (isDrawable(input)) return drawablePixels(input);

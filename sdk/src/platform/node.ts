@@ -26,11 +26,6 @@ export function tfjsWasmDir(): string {
   return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/');
 }
 
-/** The compiled JPEG decoder of @jsquash/jpeg. */
-export async function jpegDecoderModule(): Promise<WebAssembly.Module> {
-  return WebAssembly.compile(await readFile(require.resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm')));
-}
-
 export const cpuCount = (): number => availableParallelism();
 
 /** A worker thread running `code` (a CommonJS script); unref'd, so that it never keeps Node alive by itself. */
