@@ -14,6 +14,7 @@ import { after, describe, it } from 'node:test';
 import { decodeImage } from '../sdk/src/image/decode.ts';
 import { decodeJpeg, draftScale } from '../sdk/src/image/jpeg.ts';
 import { ImageError } from '../sdk/src/errors.ts';
+// @ts-expect-error plain ESM module without types
 import { CLANG, compileJpeg, generated, OUTPUT, SYSROOT_INCLUDE } from '../tools/build-jpeg.mjs';
 import { ROOT, SHARED } from './helpers.ts';
 
@@ -24,7 +25,7 @@ const photos = ['grace_hopper.jpg', 'rocket.jpg'].map((f) => join(SHARED, 'image
 const pil: Record<string, { path: string; scales: Record<string, Decoded> }> = JSON.parse(execFileSync('/usr/bin/python3',
   [join(ROOT, 'tools', 'jpeg_reference.py'), '--out', out, ...photos], { encoding: 'utf8', maxBuffer: 1 << 24 }));
 
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const sha256 = (b: Uint8Array | Uint8ClampedArray) => createHash('sha256').update(b).digest('hex');
 
 describe('JPEG decoding', () => {
   it('gives PIL\'s pixels at full size and at 1/2, 1/4 and 1/8 (draft), on 14 files', async () => {

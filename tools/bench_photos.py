@@ -3,10 +3,11 @@
 
     make --out DIR                 photo-12mp.jpg (4032x3024, JPEG q90) and photo-2mp.jpg (1632x1224): a smooth
                                    random scene with sensor-like noise, the same bytes on every machine with this numpy
-    time --dir DIR --rounds N      JSON on stdout: per photo, the median ms of decode (Image.open + convert('RGB')),
-                                   preprocess (Resize(256), CenterCrop(224), ToTensor, Normalize), the network (the seeded
-                                   ResNet-50 of DIR/resnet50.safetensors, float32, 1 thread) and the whole file-to-top-5;
-                                   and the same with draft() (libjpeg's DCT-domain downscaling, as PIL's thumbnail uses)
+    time --dir DIR --rounds N      JSON on stdout: per photo, {exact, draft}: the median ms of decode (Image.open +
+                                   convert('RGB'); draft: after draft('RGB', (256, 256)), libjpeg's DCT-domain
+                                   downscaling, as PIL's thumbnail uses), preprocess (Resize(256), CenterCrop(224),
+                                   ToTensor, Normalize), the network (the seeded ResNet-50 of DIR/resnet50.safetensors,
+                                   float32, 1 thread) and the whole file-to-top-5
 
 Run with Debian's python (python3-torch, python3-torchvision).
 """
@@ -49,26 +50,31 @@ def time_all(folder, rounds):
     model.load_state_dict(safetensors_io.load(os.path.join(folder, 'resnet50.safetensors')))
     model.eval()
     pre = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor(), T.Normalize(MEAN, STD)])
+
+    def opened(path, draft):
+        img = Image.open(path)
+        if draft:
+            img.draft('RGB', (256, 256))
+        return img.convert('RGB')
+
     out = {}
     for name in PHOTOS:
         path = os.path.join(folder, name)
-        t = {k: [] for k in ['decode', 'preprocess', 'network', 'total', 'draftTotal']}
-        for _ in range(rounds + 1):
-            with torch.no_grad():
-                t0 = time.perf_counter()
-                img = Image.open(path).convert('RGB')
-                t1 = time.perf_counter()
-                x = pre(img).unsqueeze(0)
-                t2 = time.perf_counter()
-                torch.topk(torch.softmax(model(x), 1), 5)
-                t3 = time.perf_counter()
-                img = Image.open(path)
-                img.draft('RGB', (256, 256))
-                torch.topk(torch.softmax(model(pre(img.convert('RGB')).unsqueeze(0)), 1), 5)
-                t4 = time.perf_counter()
-            for k, v in zip(t, [t1 - t0, t2 - t1, t3 - t2, t3 - t0, t4 - t3]):
-                t[k].append(v)
-        out[name] = {k: median_ms(v[1:]) for k, v in t.items()}  # the first round warms up
+        out[name] = {}
+        for mode, draft in [('exact', False), ('draft', True)]:
+            t = {k: [] for k in ['decode', 'preprocess', 'network', 'total']}
+            for _ in range(rounds + 1):
+                with torch.no_grad():
+                    t0 = time.perf_counter()
+                    img = opened(path, draft)
+                    t1 = time.perf_counter()
+                    x = pre(img).unsqueeze(0)
+                    t2 = time.perf_counter()
+                    torch.topk(torch.softmax(model(x), 1), 5)
+                    t3 = time.perf_counter()
+                for k, v in zip(t, [t1 - t0, t2 - t1, t3 - t2, t3 - t0]):
+                    t[k].append(v)
+            out[name][mode] = {k: median_ms(v[1:]) for k, v in t.items()}  # the first round warms up
     return out
 
 

@@ -14,7 +14,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchBrowser } from './browser.ts';
-import { ensurePhotos, pilStages, PHOTOS, type EndToEndRow } from './end-to-end.ts';
+import { ensurePhotos, MODES, pilStages, PHOTOS, type EndToEndRow } from './end-to-end.ts';
 import { ensureModels, fileOf, MODELS, ROOT, type ModelName } from './files.ts';
 import { nodeBinaries, type NodeBinary } from './node-binary.ts';
 import { writeReport, type ColdRow, type LatencyRow, type Results } from './report.ts';
@@ -49,10 +49,10 @@ function endToEnd(): EndToEndRow[] {
   console.error('end to end: photos, 1 thread…');
   const e2eRounds = Math.max(3, Math.round(rounds / 4));
   const re = child(nodes[0], 'e2e', String(e2eRounds)), pil = pilStages(e2eRounds);
-  return PHOTOS.flatMap((photo) => {
-    const { draftTotal, ...stages } = pil[photo];
-    return [{ photo, runtime: `resnet-edge int8 (${nodes[0].label})`, stages: re[photo] }, { photo, runtime: 'PIL + torchvision + PyTorch fp32', stages, draftTotal }];
-  });
+  return PHOTOS.flatMap((photo) => MODES.flatMap((mode) => [
+    { photo, mode, runtime: `resnet-edge int8, preprocess '${mode}' (${nodes[0].label})`, stages: re[photo][mode] },
+    { photo, mode, peer: true, runtime: `PIL${mode === 'fast' ? ' draft()' : ''} + torchvision + PyTorch fp32`, stages: pil[photo][mode === 'fast' ? 'draft' : 'exact'] },
+  ]));
 }
 
 /** The Chromium rows: latency on 1 and 2 threads, then cold starts; `noVnni` with V8's AVX-VNNI lowering off. */

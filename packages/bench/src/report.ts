@@ -37,11 +37,11 @@ function coldTable(r: Results): string {
 }
 
 function endToEndTable(rows: EndToEndRow[]): string {
-  const out = ['| photo | runtime | decode ms | preprocess ms | network ms | file → top-5 ms | ÷ PIL + PyTorch | with draft() ms |', '|---|---|---|---|---|---|---|---|'];
+  const out = ['| photo | runtime | decode ms | preprocess ms | network ms | file → top-5 ms | decode + preprocess ÷ PIL\'s | file → top-5 ÷ PIL + PyTorch |', '|---|---|---|---|---|---|---|---|'];
   for (const row of rows) {
-    const pil = rows.find((r) => r.photo === row.photo && r.draftTotal !== undefined)!;
-    const s = row.stages;
-    out.push(`| ${row.photo} | ${row.runtime} | ${ms(s.decode)} | ${ms(s.preprocess)} | ${ms(s.network)} | ${ms(s.total)} | ${(s.total / pil.stages.total).toFixed(2)} | ${row.draftTotal === undefined ? '–' : ms(row.draftTotal)} |`);
+    const peer = rows.find((r) => r.photo === row.photo && r.mode === row.mode && r.peer)!.stages;
+    const s = row.stages, ratio = (a: number, b: number) => (row.peer ? '–' : (a / b).toFixed(2));
+    out.push(`| ${row.photo} | ${row.runtime} | ${ms(s.decode)} | ${ms(s.preprocess)} | ${ms(s.network)} | ${ms(s.total)} | ${ratio(s.decode + s.preprocess, peer.decode + peer.preprocess)} | ${ratio(s.total, peer.total)} |`);
   }
   return out.join('\n');
 }
@@ -81,7 +81,7 @@ export function writeReport(dir: string, r: Results): { json: string; md: string
     + `process after its imports) or a fresh page (Chromium: performance.measureUserAgentSpecificMemory() after a GC, whole page).\n\n`
     + `${coldTable(r)}\n\n${r.endToEnd ? `## End to end\n\nA photo's file bytes to its top-5, ResNet-50, one thread, medians (tools/bench_photos.py makes the photos). `
       + `resnet-edge: toRawImage (JPEG decode, EXIF orientation), preprocess (torchvision-exact), the int8 network. PIL: Image.open + convert('RGB'), `
-      + `torchvision's Resize(256), CenterCrop(224), ToTensor, Normalize, PyTorch fp32; "with draft()": PIL's DCT-domain downscaling first.\n\n${endToEndTable(r.endToEnd)}\n\n` : ''}`
+      + `torchvision's Resize(256), CenterCrop(224), ToTensor, Normalize, PyTorch fp32. Preprocess 'fast' is compared with PIL's draft('RGB', (256, 256)): both decode at libjpeg's DCT scale for a 256-pixel shorter side.\n\n${endToEndTable(r.endToEnd)}\n\n` : ''}`
     + `![chart](chart.svg)\n`);
   writeFileSync(files.svg, chart(r));
   return files;
