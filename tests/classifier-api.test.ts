@@ -38,7 +38,7 @@ describe('10-crop test (ResNet-18, float32)', () => {
 
   it('equals the mean of the ten single crops computed one by one', async () => {
     // torchvision's Resize(256) image, saved losslessly; cut the ten crops here and classify each with a 224/224 pack.
-    const resized = await decodeImage(readFileSync(join(MODELS, 'tencrop-resized.png')));
+    const resized = (await decodeImage(readFileSync(join(MODELS, 'tencrop-resized.png')))).image;
     const { width: w, height: h, data } = resized;
     const c = 224, centre = [Math.round((w - c) / 2), Math.round((h - c) / 2)];
     const spots = [[0, 0], [w - c, 0], [0, h - c], [w - c, h - c], centre];
@@ -103,7 +103,7 @@ describe('Node image inputs', () => {
     }
   });
   it('raw RGB, RGBA and grayscale pixels', async () => {
-    const img = await decodeImage(png);
+    const img = (await decodeImage(png)).image;
     const rgb = new Uint8Array(32 * 32 * 3), rgba = new Uint8Array(32 * 32 * 4);
     for (let i = 0; i < 32 * 32; i++) {
       for (let c = 0; c < 3; c++) rgb[i * 3 + c] = rgba[i * 4 + c] = img.data[i * img.channels + c];
@@ -117,7 +117,7 @@ describe('Node image inputs', () => {
   });
   it('grayscale, gray+alpha and 16-bit PNGs decode to the same pixels', async () => {
     const { encode } = await import('fast-png');
-    const img = await decodeImage(png);
+    const img = (await decodeImage(png)).image;
     const gray = new Uint8Array(32 * 32).map((_, i) => img.data[i * img.channels]);
     const want = await clf.logits({ data: gray, width: 32, height: 32, channels: 1 });
     const ga = new Uint8Array(32 * 32 * 2).map((_, i) => (i % 2 ? 255 : gray[i >> 1]));
@@ -132,7 +132,7 @@ describe('Node image inputs', () => {
     for (let o = 1; o <= 8; o++) {
       const jpg = readFileSync(join(MODELS, `orientation/orient-${o}.jpg`));
       assert.equal(await exifOrientation(jpg), o);
-      const shown = applyOrientation(await decodeImage(jpg), o);
+      const shown = applyOrientation((await decodeImage(jpg)).image, o);
       const pil = readFileSync(join(MODELS, `orientation/orient-${o}.rgb`));
       assert.deepEqual([shown.width, shown.height], sizes[o]);
       const rgb = new Uint8Array(shown.width * shown.height * 3);

@@ -31,7 +31,7 @@ describe("preprocess: 'fast'", () => {
 
   it('decodes a large JPEG at 1/8 (resize 32) or 1/2 (resize 256) and then preprocesses exactly', async () => {
     for (const [clf, ref, scale] of [[fast, exact, 8], [fast256, exact256, 2]] as const) {
-      const draft = await decodeJpeg(HOPPER, scale);
+      const draft = (await decodeJpeg(HOPPER, scale)).image; // kept, never released
       assert.deepEqual(await clf.logits(HOPPER), await ref.logits(draft), `1/${scale}`);
       assert.notDeepEqual(await clf.logits(HOPPER), await ref.logits(HOPPER), 'the scaled decode changes the answer a little');
     }
@@ -41,12 +41,12 @@ describe("preprocess: 'fast'", () => {
     assert.deepEqual(await fast256.logits(ROCKET), await exact256.logits(ROCKET)); // 427 / 2 < 256
     const png = photo('astronaut.png');
     assert.deepEqual(await fast.logits(png), await exact.logits(png));
-    const pixels = await decodeJpeg(HOPPER);
+    const pixels = (await decodeJpeg(HOPPER)).image; // kept, never released
     assert.deepEqual(await fast.logits(pixels), await exact.logits(pixels));
   });
 
   it('ten crops and taught examples are decoded the same way', async () => {
-    const draft = await decodeJpeg(HOPPER, 8);
+    const draft = (await decodeJpeg(HOPPER, 8)).image; // kept, never released
     assert.deepEqual(await fast.classify(HOPPER, { crops: 10 }), await exact.classify(draft, { crops: 10 }));
     const a = fast.knn({ k: 1 }), b = exact.knn({ k: 1 });
     await a.addExample(HOPPER, 'hopper', { flip: true });

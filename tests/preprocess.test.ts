@@ -24,7 +24,7 @@ describe('preprocessing matches torchvision Resize(256) + CenterCrop(224) on PIL
   assert.ok(photos.length >= 5);
   for (const photo of photos) {
     it(photo, async () => {
-      const img = await decodeImage(readFileSync(join(SHARED, 'images', photo)));
+      const img = (await decodeImage(readFileSync(join(SHARED, 'images', photo)))).image;
       const ours = preprocess(img, IMAGENET);
       const torch = new Float32Array(readFileSync(join(MODELS, 'preprocess', `${photo}.f32`)).buffer.slice(0));
       assert.equal(ours.length, 224 * 224 * 3);

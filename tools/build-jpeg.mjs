@@ -21,10 +21,10 @@ const TARBALL = 'libjpeg-turbo_2.1.5.orig.tar.gz';
 const URL_ = `http://deb.debian.org/debian/pool/main/libj/libjpeg-turbo/${TARBALL}`;
 const SHA256 = '254f3642b04e309fee775123133c6464181addc150499561020312ec61c1bf7c';
 
-/** libjpeg-turbo's decompressor (no SIMD assembly: jsimd_none.c); jerror.c and jdatasrc.c come in through sdk/jpeg. */
+/** libjpeg-turbo's decompressor; jerror.c, jdatasrc.c and jsimd_none.c (under jsimd-wasm.c's SIMD128 steps) come in through sdk/jpeg. */
 const LIBRARY = ['jcomapi', 'jdapimin', 'jdapistd', 'jdarith', 'jaricom', 'jdcoefct', 'jdcolor', 'jddctmgr', 'jdhuff',
   'jdinput', 'jdmainct', 'jdmarker', 'jdmaster', 'jdmerge', 'jdphuff', 'jdpostct', 'jdsample', 'jidctflt', 'jidctfst',
-  'jidctint', 'jidctred', 'jquant1', 'jquant2', 'jutils', 'jmemmgr', 'jsimd_none'].map((f) => `${f}.c`);
+  'jidctint', 'jidctred', 'jquant1', 'jquant2', 'jutils', 'jmemmgr'].map((f) => `${f}.c`);
 
 const FLAGS = ['--target=wasm32-wasi', '--sysroot=/usr', '-isystem', SYSROOT_INCLUDE, '-O3', '-msimd128', '-mbulk-memory',
   '-DNO_GETENV', '-DNO_PUTENV', '-I.', '-nostartfiles', '-Wl,--no-entry', '-Wl,--strip-all', '-w'];

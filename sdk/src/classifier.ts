@@ -4,7 +4,7 @@ import { softmax } from './softmax.js';
 import type { BackendAttempt, BackendName } from './backend/choose.js';
 import type { Runtime } from './backend/runtime.js';
 import type { BackendChange } from './backend/change.js';
-import { toRawImage, type ImageInput } from './image/source.js';
+import { imagePixels, toRawImage, type ImageInput } from './image/source.js';
 import type { Architecture, PackManifest, Preprocess, WeightDType } from './pack/format.js';
 import type { PackOrigin } from './pack/source.js';
 import { preprocess, tenCrops } from './preprocess.js';
@@ -78,12 +78,8 @@ export class Classifier extends EventTarget {
     const { name, architecture, preprocess: pre, labels, dtype } = manifest;
     this.model = Object.freeze({ name, architecture, preprocess: pre, labels: Object.freeze([...labels]), dtype, sha256: manifest.payload.sha256, origin, preprocessMode });
     this.#runtime = runtime;
-    registerImageDecoder(this, (image) => this.#decode(image));
-    registerTenCrops(this, (image, options) => this.#call(options.signal, async (cp) => {
-      const raw = await this.#decode(image);
-      cp();
-      return this.#run(tenCrops(raw, this.model.preprocess), false, cp);
-    }));
+    registerImageDecoder(this, (image) => toRawImage(image, this.#minSide));
+    registerTenCrops(this, (image, options) => this.#call(options.signal, async (cp) => this.#run(await this.#tenCrops(image, cp), false, cp)));
   }
 
   /** 'backendchange' listeners get a BackendChangeEvent (from, to, reason). */
@@ -144,15 +140,28 @@ export class Classifier extends EventTarget {
     return this.#runtime.run(crops, head, checkpoint);
   }
 
-  /** The image's pixels; with preprocess 'fast', a large JPEG decoded at a DCT scale that keeps the resize's size. */
-  #decode(image: ImageInput): Promise<RawImage> {
-    return toRawImage(image, this.model.preprocessMode === 'fast' ? this.model.preprocess.resize : undefined);
+  /** With preprocess 'fast', a large JPEG is decoded at a DCT scale that keeps the resize's size. */
+  get #minSide(): number | undefined {
+    return this.model.preprocessMode === 'fast' ? this.model.preprocess.resize : undefined;
   }
 
-  async #centre(image: ImageInput, checkpoint: Checkpoint): Promise<Float32Array> {
-    const raw = await this.#decode(image);
-    checkpoint();
-    return preprocess(raw, this.model.preprocess);
+  /** The model inputs `crops` makes of the image's pixels, read where the decoder left them. */
+  async #inputs<T>(image: ImageInput, checkpoint: Checkpoint, crops: (raw: RawImage, p: Preprocess) => T): Promise<T> {
+    const pixels = await imagePixels(image, this.#minSide);
+    try {
+      checkpoint();
+      return crops(pixels.image, this.model.preprocess);
+    } finally {
+      pixels.release();
+    }
+  }
+
+  #centre(image: ImageInput, checkpoint: Checkpoint): Promise<Float32Array> {
+    return this.#inputs(image, checkpoint, preprocess);
+  }
+
+  #tenCrops(image: ImageInput, checkpoint: Checkpoint): Promise<Float32Array[]> {
+    return this.#inputs(image, checkpoint, tenCrops);
   }
 
   /** Raw class scores (logits) for one image (centre crop), as a Float32Array of length numClasses. */
@@ -178,9 +187,7 @@ export class Classifier extends EventTarget {
       if (crops === 1) {
         probs = softmax((await this.#run([await this.#centre(image, cp)], true, cp))[0]);
       } else {
-        const raw = await this.#decode(image);
-        cp();
-        const rows = await this.#run(tenCrops(raw, this.model.preprocess), true, cp);
+        const rows = await this.#run(await this.#tenCrops(image, cp), true, cp);
         probs = new Float64Array(n);
         for (const row of rows) softmax(row).forEach((p, i) => { probs[i] += p / rows.length; });
       }

@@ -12,7 +12,7 @@ export { disposeLayers, uploadLayers } from './net/upload.js';
 export { readPack, type Pack } from './pack/read.js';
 export { WebgpuResNet } from './webgpu/engine.js';
 export { tfjsEngine } from './engines/tfjs.js';
-export { toRawImage } from './image/source.js';
+export { imagePixels, toRawImage } from './image/source.js';
 export { preprocess } from './preprocess.js';
 export { readTar } from './cli/tar.js';
 export { embedTenCrops } from './custom/base-hooks.js';

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convert } from 'resnet-edge/convert';
-import { Int8ResNet, preprocess, readPack, toRawImage } from 'resnet-edge/internal';
+import { imagePixels, Int8ResNet, preprocess, readPack } from 'resnet-edge/internal';
 import { MODELS_DIR, ROOT } from './files.ts';
 import { median } from './report.ts';
 
@@ -46,9 +46,10 @@ export async function resnetEdgeStages(rounds: number): Promise<Record<string, R
     const t: Record<keyof Stages, number[]> = { decode: [], preprocess: [], network: [], total: [] };
     for (let r = 0; r <= rounds; r++) {
       const t0 = performance.now();
-      const raw = await toRawImage(bytes, minSide);
+      const pixels = await imagePixels(bytes, minSide); // as classify() does: read where the decoder wrote them
       const t1 = performance.now();
-      const crop = preprocess(raw, p);
+      const crop = preprocess(pixels.image, p);
+      pixels.release();
       const t2 = performance.now();
       net.forward(crop, p.crop, true);
       const t3 = performance.now();

@@ -80,7 +80,7 @@ export function writeReport(dir: string, r: Results): { json: string; md: string
     + `## Cold start and memory\n\nLoad from the model's bytes + first result, in a fresh process (Node: memory = peak RSS growth over the `
     + `process after its imports) or a fresh page (Chromium: performance.measureUserAgentSpecificMemory() after a GC, whole page).\n\n`
     + `${coldTable(r)}\n\n${r.endToEnd ? `## End to end\n\nA photo's file bytes to its top-5, ResNet-50, one thread, medians (tools/bench_photos.py makes the photos). `
-      + `resnet-edge: toRawImage (JPEG decode, EXIF orientation), preprocess (torchvision-exact), the int8 network. PIL: Image.open + convert('RGB'), `
+      + `resnet-edge: imagePixels (JPEG decode, EXIF orientation), preprocess (torchvision-exact), the int8 network, as classify() runs them. PIL: Image.open + convert('RGB'), `
       + `torchvision's Resize(256), CenterCrop(224), ToTensor, Normalize, PyTorch fp32. Preprocess 'fast' is compared with PIL's draft('RGB', (256, 256)): both decode at libjpeg's DCT scale for a 256-pixel shorter side.\n\n${endToEndTable(r.endToEnd)}\n\n` : ''}`
     + `![chart](chart.svg)\n`);
   writeFileSync(files.svg, chart(r));

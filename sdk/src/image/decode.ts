@@ -4,7 +4,7 @@
  */
 import { decode as decodePng } from 'fast-png';
 import { ImageError } from '../errors.js';
-import { decodeJpeg, draftScale } from './jpeg.js';
+import { decodeJpeg, draftScale, type Pixels } from './jpeg.js';
 import type { RawImage } from './raw.js';
 import { checkPixelCount } from './limits.js';
 
@@ -46,7 +46,7 @@ function hasEnd(bytes: Uint8Array, scanAt: number): boolean {
 }
 
 /** `minSide`: decode at the smallest DCT scale (1/2, 1/4, 1/8) whose shorter side is still that long, as PIL's draft(). */
-async function fromJpeg(bytes: Uint8Array, minSide?: number): Promise<RawImage> {
+async function fromJpeg(bytes: Uint8Array, minSide?: number): Promise<Pixels> {
   const h = jpegHeader(bytes);
   if (h.width !== undefined) checkPixelCount(h.width, h.height!, 'The JPEG');
   if (h.components === 4) {
@@ -92,25 +92,28 @@ function fromPng(bytes: Uint8Array): RawImage {
 
 /**
  * Decodes JPEG or PNG bytes; anything else, or a damaged file, is an ImageError naming what was seen. `minSide`
- * (preprocess 'fast') lets a large JPEG be decoded at a DCT scale whose shorter side keeps that many pixels.
+ * (preprocess 'fast') lets a large JPEG be decoded at a DCT scale whose shorter side keeps that many pixels. A JPEG's
+ * pixels are borrowed from the decoder (see jpeg.ts): release them once read.
  */
-export async function decodeImage(bytes: Uint8Array, format = sniffFormat(bytes), minSide?: number): Promise<RawImage> {
+export async function decodeImage(bytes: Uint8Array, format = sniffFormat(bytes), minSide?: number): Promise<Pixels> {
   if (!format) {
     const svg = /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/i.test(new TextDecoder('latin1').decode(bytes.subarray(0, 256)));
     throw new ImageError('IMAGE_UNSUPPORTED', svg
       ? 'This is an SVG (a vector drawing, not pixels): draw it at the size you want onto a canvas (or load it into an <img>) and pass that.'
       : `Not a JPEG or PNG image (${describe(bytes)}). Pass JPEG/PNG bytes or raw {data, width, height, channels} pixels.`);
   }
-  let img: RawImage;
+  let pixels: Pixels;
   try {
-    img = format === 'jpeg' ? await fromJpeg(bytes, minSide) : fromPng(bytes);
+    pixels = format === 'jpeg' ? await fromJpeg(bytes, minSide) : { image: fromPng(bytes), borrowed: false, release: () => {} };
   } catch (e) {
     if (e instanceof ImageError) throw e;
     throw new ImageError('IMAGE_DECODE', `Could not decode the ${format.toUpperCase()} image (${describe(bytes)}): ${(e as Error).message}`, { cause: e });
   }
-  if (img.width < 1 || img.height < 1 || img.data.length < img.width * img.height * img.channels) {
+  const img = pixels.image, size = img.width * img.height * img.channels;
+  if (img.width < 1 || img.height < 1 || img.data.length < size) {
+    pixels.release();
     throw new ImageError('IMAGE_DECODE', `The ${format.toUpperCase()} image decoded to ${img.width}×${img.height} with missing pixels; the file is damaged.`);
   }
-  if (img.data.length !== img.width * img.height * img.channels) img = { ...img, data: img.data.subarray(0, img.width * img.height * img.channels) };
-  return img;
+  if (img.data.length !== size) pixels.image = { ...img, data: img.data.subarray(0, size) };
+  return pixels;
 }

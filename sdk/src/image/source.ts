@@ -5,6 +5,7 @@ import { ImageError } from '../errors.js';
 import { checkRawImage, type RawImage } from './raw.js';
 import { drawablePixels, isDrawable, type DrawableImage } from './browser.js';
 import { decodeImage, sniffFormat } from './decode.js';
+import type { Pixels } from './jpeg.js';
 import { applyOrientation, exifOrientation } from './orientation.js';
 
 /** Pixels you already have: ImageData, or any {data, width, height[, channels]} with 1, 3 or 4 bytes per pixel. */
@@ -39,13 +40,17 @@ function fromPixels(p: PixelData): RawImage {
  * Encoded bytes, their format sniffed once: JPEG/PNG with our decoders (PIL-identical pixels), other formats through
  * the browser's decoder (`blob`: the Blob they came from, if any).
  */
-async function fromBytes(bytes: Uint8Array, blob?: Blob, minSide?: number): Promise<RawImage> {
+async function fromBytes(bytes: Uint8Array, blob?: Blob, minSide?: number): Promise<Pixels> {
   const format = sniffFormat(bytes);
   const browser = typeof createImageBitmap === 'function' && (blob !== undefined || (typeof Blob === 'function' && typeof document !== 'undefined'));
-  if (!format && browser) return fromBitmap(blob ?? new Blob([bytes as Uint8Array<ArrayBuffer>]), bytes.length);
-  const img = await decodeImage(bytes, format, minSide);
-  return format === 'jpeg' ? applyOrientation(img, await exifOrientation(bytes)) : img;
+  if (!format && browser) return owned(await fromBitmap(blob ?? new Blob([bytes as Uint8Array<ArrayBuffer>]), bytes.length));
+  const orientation = format === 'jpeg' ? await exifOrientation(bytes) : 1;
+  const pixels = await decodeImage(bytes, format, minSide);
+  if (orientation === 1) return pixels;
+  try { return owned(applyOrientation(pixels.image, orientation)); } finally { pixels.release(); }
 }
+
+const owned = (image: RawImage): Pixels => ({ image, borrowed: false, release: () => {} });
 
 /** WebP, GIF, AVIF, … through createImageBitmap (EXIF orientation applied by the browser). */
 async function fromBitmap(blob: Blob, byteLength: number): Promise<RawImage> {
@@ -58,7 +63,7 @@ async function fromBitmap(blob: Blob, byteLength: number): Promise<RawImage> {
   try { return drawablePixels(bitmap); } finally { bitmap.close(); }
 }
 
-async function fromUrl(url: string, minSide?: number): Promise<RawImage> {
+async function fromUrl(url: string, minSide?: number): Promise<Pixels> {
   if (isNode() && !/^(https?|data|blob):/i.test(url)) {
     try {
       return fromBytes(await readFileBytes(/^file:/i.test(url) ? new URL(url) : url), undefined, minSide);
@@ -86,18 +91,26 @@ const isPixels = (v: object): v is PixelData =>
   'data' in v && 'width' in v && 'height' in v && (v.data instanceof Uint8Array || v.data instanceof Uint8ClampedArray);
 
 /**
- * `minSide` (preprocess 'fast'): a JPEG may be decoded at a DCT scale (1/2, 1/4, 1/8) whose shorter side keeps at
- * least that many pixels; everything else decodes at full size.
+ * Any image input's pixels, to be read and then released: a JPEG's stay in the decoder's memory until release()
+ * (no copy of a 12 MP image per call). `minSide` (preprocess 'fast'): a JPEG may be decoded at a DCT scale (1/2,
+ * 1/4, 1/8) whose shorter side keeps at least that many pixels; everything else decodes at full size.
  */
-export async function toRawImage(input: ImageInput, minSide?: number): Promise<RawImage> {
+export async function imagePixels(input: ImageInput, minSide?: number): Promise<Pixels> {
   if (input instanceof ArrayBuffer) return fromBytes(new Uint8Array(input), undefined, minSide);
   if (input instanceof Uint8Array) return fromBytes(input, undefined, minSide);
   if (typeof input === 'string') return fromUrl(input, minSide);
   if (input instanceof URL) return fromUrl(input.href, minSide);
   if (typeof Blob === 'function' && input instanceof Blob) return fromBytes(new Uint8Array(await input.arrayBuffer()), input, minSide);
   if (input && typeof input === 'object') {
-    if (isPixels(input)) return fromPixels(input);
-    if (isDrawable(input)) return drawablePixels(input);
+    if (isPixels(input)) return owned(fromPixels(input));
+    if (isDrawable(input)) return owned(drawablePixels(input));
   }
   throw new ImageError('IMAGE_UNSUPPORTED', `Unsupported image input (${Object.prototype.toString.call(input)}). Pass ImageData, {data, width, height, channels} pixels, JPEG/PNG bytes, a Blob, a URL or an image/canvas/video element.`);
+}
+
+/** Any image input's pixels, as an image of its own (copied out of the decoder where they were borrowed). */
+export async function toRawImage(input: ImageInput, minSide?: number): Promise<RawImage> {
+  const pixels = await imagePixels(input, minSide);
+  if (!pixels.borrowed) return pixels.image;
+  try { return { ...pixels.image, data: pixels.image.data.slice() }; } finally { pixels.release(); }
 }
