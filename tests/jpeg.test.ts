@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decodeImage } from '../sdk/src/image/decode.ts';
 import { decodeJpeg, draftScale } from '../sdk/src/image/jpeg.ts';
+import { resizeWindow } from '../sdk/src/image/resample.ts';
 import { ImageError } from '../sdk/src/errors.ts';
 // @ts-expect-error plain ESM module without types
 import { CLANG, compileJpeg, generated, OUTPUT, SYSROOT_INCLUDE } from '../tools/build-jpeg.mjs';
@@ -37,6 +38,23 @@ describe('JPEG decoding', () => {
         assert.deepEqual([got.width, got.height, got.channels], [...want.size, want.mode === 'L' ? 1 : 3], `${name} at 1/${scale}`);
         assert.equal(sha256(got.data), want.sha256, `${name} at 1/${scale}: pixels differ from PIL's`);
       }
+    }
+  });
+
+  it('resizes decoded pixels in the decoder (SIMD128) to the bytes of resample.ts, on 14 files × 8 random windows', async () => {
+    let seed = 7;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    for (const { path } of Object.values(pil)) {
+      const pixels = await decodeJpeg(readFileSync(path));
+      const img = pixels.image;
+      for (let i = 0; i < 8; i++) {
+        const outW = 1 + rand(2 * img.width), outH = 1 + rand(2 * img.height);
+        const cw = 1 + rand(outW), ch = 1 + rand(outH), left = rand(outW - cw + 1), top = rand(outH - ch + 1);
+        const got = pixels.resizeWindow!(img, outW, outH, left, top, cw, ch);
+        const copy = { ...img, data: img.data.slice() };
+        assert.deepEqual(got, resizeWindow(copy, outW, outH, left, top, cw, ch), `${path}: ${img.width}×${img.height} → ${outW}×${outH}, window ${cw}×${ch} at ${left},${top}`);
+      }
+      pixels.release();
     }
   });
 

@@ -6,6 +6,7 @@
  * decodes them at 1/denom scale (libjpeg's scale_num/scale_denom, DCT-domain downscaling as PIL's draft() asks for)
  * into RGB (or gray) rows and returns their address; width(), height() and channels() describe them. Errors call
  * the imported fail(message) (JavaScript throws, unwinding this module; the next begin() frees everything).
+ * alloc(n) takes more of the arena after the pixels, for resample.c.
  * Nothing here reads files, the clock or the environment.
  */
 #include <stddef.h>
@@ -64,6 +65,9 @@ EXPORT(begin) unsigned char *begin(size_t n) {
   return arena_alloc(n);
 }
 
+/* More memory after the decoded pixels (the resampler's taps and rows); 0 when there is none. */
+EXPORT(alloc) void *alloc(size_t n) { return arena_alloc(n); }
+
 EXPORT(decode) unsigned char *decode(const unsigned char *bytes, size_t n, unsigned denom) {
   struct jpeg_decompress_struct cinfo;
   struct jpeg_error_mgr err;
@@ -85,7 +89,7 @@ EXPORT(decode) unsigned char *decode(const unsigned char *bytes, size_t n, unsig
   out.height = cinfo.output_height;
   out.channels = cinfo.output_components;
   size_t stride = (size_t)out.width * out.channels;
-  unsigned char *pixels = arena_alloc(stride * out.height);
+  unsigned char *pixels = arena_alloc(stride * out.height + 16); /* + 16: resample.c reads whole pixels as 4 bytes */
   if (!pixels) js_fail("out of memory for the decoded pixels", NULL);
   while (cinfo.output_scanline < cinfo.output_height) {
     unsigned left = out.height - cinfo.output_scanline, count = left < 4 ? left : 4;

@@ -11,6 +11,7 @@ import { preprocess, tenCrops } from './preprocess.js';
 import { KnnClassifier, type KnnOptions } from './custom/knn.js';
 import { registerImageDecoder, registerTenCrops } from './custom/base-hooks.js';
 import type { RawImage } from './image/raw.js';
+import type { ResizeWindow } from './image/resample.js';
 
 /** How images are decoded and resized (load()'s preprocess option). */
 export type PreprocessMode = 'exact' | 'fast';
@@ -146,11 +147,11 @@ export class Classifier extends EventTarget {
   }
 
   /** The model inputs `crops` makes of the image's pixels, read where the decoder left them. */
-  async #inputs<T>(image: ImageInput, checkpoint: Checkpoint, crops: (raw: RawImage, p: Preprocess) => T): Promise<T> {
+  async #inputs<T>(image: ImageInput, checkpoint: Checkpoint, crops: (raw: RawImage, p: Preprocess, resize?: ResizeWindow) => T): Promise<T> {
     const pixels = await imagePixels(image, this.#minSide);
     try {
       checkpoint();
-      return crops(pixels.image, this.model.preprocess);
+      return crops(pixels.image, this.model.preprocess, pixels.resizeWindow);
     } finally {
       pixels.release();
     }

@@ -7,7 +7,7 @@
 import type { Preprocess } from './pack/format.js';
 
 import { checkRawImage, type RawImage } from './image/raw.js';
-import { resizeWindow } from './image/resample.js';
+import { resizeWindow, type ResizeWindow } from './image/resample.js';
 
 /** Shorter side -> `size`, longer side truncated, as torchvision's _compute_resized_output_size. */
 export function resizedSize(width: number, height: number, size: number): [number, number] {
@@ -51,21 +51,21 @@ function cropRgb(rgb: Uint8Array, w: number, left: number, top: number, size: nu
 }
 
 /** The model input for one image: Float32Array [crop, crop, 3] (NHWC without N), normalized. */
-export function preprocess(img: RawImage, p: Preprocess): Float32Array {
+export function preprocess(img: RawImage, p: Preprocess, resize: ResizeWindow = resizeWindow): Float32Array {
   checkRawImage(img);
   const [w, h] = resizedSize(img.width, img.height, p.resize);
   const left = roundHalfEven((w - p.crop) / 2), top = roundHalfEven((h - p.crop) / 2);
-  return normalize(resizeWindow(img, w, h, left, top, p.crop, p.crop), p);
+  return normalize(resize(img, w, h, left, top, p.crop, p.crop), p);
 }
 
 /**
  * The paper's 10-crop test in torchvision's TenCrop order: top-left, top-right, bottom-left, bottom-right and
  * centre crops of the resized image, then the same five crops of its mirror image.
  */
-export function tenCrops(img: RawImage, p: Preprocess): Float32Array[] {
+export function tenCrops(img: RawImage, p: Preprocess, resize: ResizeWindow = resizeWindow): Float32Array[] {
   checkRawImage(img);
   const [w, h] = resizedSize(img.width, img.height, p.resize);
-  const full = resizeWindow(img, w, h, 0, 0, w, h);
+  const full = resize(img, w, h, 0, 0, w, h);
   const c = p.crop;
   const centre = [roundHalfEven((w - c) / 2), roundHalfEven((h - c) / 2)];
   const spots = [[0, 0], [w - c, 0], [0, h - c], [w - c, h - c], centre];

@@ -7,13 +7,20 @@
  * One released instance is kept for the next decode unless one big image grew it past KEEP_BYTES.
  */
 import type { RawImage } from './raw.js';
+import { resizeWindow, taps, type ResizeWindow } from './resample.js';
 
-/** Decoded pixels that may live in a decoder's memory: read them, then release() them (after which they may change). */
-export interface Pixels { image: RawImage; borrowed: boolean; release(): void }
+/**
+ * Decoded pixels that may live in a decoder's memory: read them, then release() them (after which they may change).
+ * resizeWindow, where present, resizes `image` inside the decoder (SIMD128, the same bytes as resample.ts).
+ */
+export interface Pixels { image: RawImage; borrowed: boolean; release(): void; resizeWindow?: ResizeWindow }
 
 interface Decoder {
   memory: WebAssembly.Memory;
   begin(length: number): number;
+  alloc(length: number): number;
+  resample_rows(data: number, width: number, channels: number, rowFirst: number, rows: number, start: number, count: number, k: number, ksize: number, cw: number, out: number): void;
+  resample_columns(rows: number, stride: number, rowFirst: number, outRows: number, start: number, count: number, k: number, ksize: number, out: number): void;
   decode(at: number, length: number, denom: number): number;
   width(): number;
   height(): number;
@@ -85,7 +92,32 @@ export async function decodeJpeg(bytes: Uint8Array, scale: JpegScale = 1): Promi
     throw e;
   }
   let released = false;
-  return { image, borrowed: true, release: () => { if (!released) { released = true; giveBack(d); } } };
+  return {
+    image, borrowed: true, resizeWindow: simdResize(d, image),
+    release: () => { if (!released) { released = true; giveBack(d); } },
+  };
+}
+
+/**
+ * resizeWindow for `image` (pixels in d's memory), run by the decoder's resample_rows/resample_columns on taps from
+ * resample.ts; another image, or a side that keeps its size, goes to resample.ts itself.
+ */
+function simdResize(d: Decoder, image: RawImage): ResizeWindow {
+  const pixelsAt = image.data.byteOffset, length = image.data.length;
+  return (img, outW, outH, left, top, cw, ch) => {
+    if (img !== image || outW === img.width || outH === img.height) return resizeWindow(img, outW, outH, left, top, cw, ch);
+    const kh = taps(img.width, outW, left, cw), kv = taps(img.height, outH, top, ch);
+    const rowFirst = kv.start[0], rows = kv.start[ch - 1] + kv.count[ch - 1] - rowFirst, stride = cw * 3;
+    const at = [kh.start, kh.count, kh.k, kv.start, kv.count, kv.k].map((a) => d.alloc(a.byteLength));
+    const tmp = d.alloc(rows * stride), out = d.alloc(ch * stride);
+    // The allocations may have grown the memory, which detaches the views made before.
+    image.data = new Uint8Array(d.memory.buffer, pixelsAt, length);
+    if (!tmp || !out || at.includes(0)) return resizeWindow(img, outW, outH, left, top, cw, ch);
+    [kh.start, kh.count, kh.k, kv.start, kv.count, kv.k].forEach((a, i) => new Int32Array(d.memory.buffer, at[i], a.length).set(a));
+    d.resample_rows(pixelsAt, img.width, img.channels, rowFirst, rows, at[0], at[1], at[2], kh.ksize, cw, tmp);
+    d.resample_columns(tmp, stride, rowFirst, ch, at[3], at[4], at[5], kv.ksize, out);
+    return new Uint8Array(d.memory.buffer, out, ch * stride).slice();
+  };
 }
 
 /**

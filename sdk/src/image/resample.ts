@@ -2,7 +2,8 @@
  * Pillow's antialiased bilinear resize (ImagingResample: precompute_coeffs, normalize_coeffs_8bpc, then a horizontal
  * and a vertical pass, each rounding to 8 bits), byte for byte, written for speed: integer taps, the three channels of
  * a pixel in one loop, the vertical pass accumulating whole rows. Only a window of the output is computed (the crop),
- * from only the source rows it reads.
+ * from only the source rows it reads. A JPEG's pixels are resized by the same arithmetic in SIMD128 inside the decoder
+ * (sdk/jpeg/resample.c, through jpeg.ts), from the taps computed here.
  */
 import type { RawImage } from './raw.js';
 
@@ -11,10 +12,10 @@ const ONE = 2 ** PRECISION_BITS;
 const HALF = 2 ** (PRECISION_BITS - 1);
 
 /** For output positions [first, first + count): the first source index, the tap count, and `ksize` taps each. */
-interface Taps { start: Int32Array; count: Int32Array; k: Int32Array; ksize: number }
+export interface Taps { start: Int32Array; count: Int32Array; k: Int32Array; ksize: number }
 
 /** Pillow's precompute_coeffs + normalize_coeffs_8bpc (bilinear filter, support 1), as integers. */
-function taps(inSize: number, outSize: number, first: number, count: number): Taps {
+export function taps(inSize: number, outSize: number, first: number, count: number): Taps {
   const scale = inSize / outSize, filterscale = Math.max(scale, 1), support = filterscale;
   const ksize = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(count), n = new Int32Array(count), k = new Int32Array(count * ksize);
@@ -100,3 +101,6 @@ export function resizeWindow(img: RawImage, outW: number, outH: number, left: nu
   }
   return out;
 }
+
+/** How a window of a resized image is computed: resizeWindow, or the decoder's SIMD version of it for its pixels. */
+export type ResizeWindow = typeof resizeWindow;
