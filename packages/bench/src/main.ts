@@ -48,11 +48,14 @@ function pushLatency(rows: LatencyRow[], env: string, threads: number, data: Rec
 function endToEnd(): EndToEndRow[] {
   console.error('end to end: photos, 1 thread…');
   const e2eRounds = Math.max(3, Math.round(rounds / 4));
-  const re = child(nodes[0], 'e2e', String(e2eRounds)), pil = pilStages(e2eRounds);
-  return PHOTOS.flatMap((photo) => MODES.flatMap((mode) => [
-    { photo, mode, runtime: `resnet-edge int8, preprocess '${mode}' (${nodes[0].label})`, stages: re[photo][mode] },
-    { photo, mode, peer: true, runtime: `PIL${mode === 'fast' ? ' draft()' : ''} + torchvision + PyTorch fp32`, stages: pil[photo][mode === 'fast' ? 'draft' : 'exact'] },
-  ]));
+  const re = child(nodes[0], 'e2e', String(e2eRounds)), ort = child(nodes[0], 'e2e-ort', String(e2eRounds)), pil = pilStages(e2eRounds);
+  return PHOTOS.flatMap((photo) => [
+    ...MODES.flatMap((mode) => [
+      { photo, mode, runtime: `resnet-edge int8, preprocess '${mode}' (${nodes[0].label})`, stages: re[photo][mode] },
+      { photo, mode, peer: true, runtime: `PIL${mode === 'fast' ? ' draft()' : ''} + torchvision + PyTorch fp32`, stages: pil[photo][mode === 'fast' ? 'draft' : 'exact'] },
+    ]),
+    { photo, mode: 'exact' as const, runtime: `sharp 0.34 (libvips, Lanczos) + ORT-web 1.30 int8 (${nodes[0].label})`, stages: ort[photo] },
+  ]);
 }
 
 /** The Chromium rows: latency on 1 and 2 threads, then cold starts; `noVnni` with V8's AVX-VNNI lowering off. */

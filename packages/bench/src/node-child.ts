@@ -3,6 +3,7 @@
  *   latency <threads> <rounds>          every runner on every model, interleaved
  *   cold <runner> <model> <threads>     load + first result, then peak RSS after 5 more runs
  *   e2e <rounds>                        a photo's bytes to top-5 on one thread, stage by stage (end-to-end.ts)
+ *   e2e-ort <rounds>                    the same with sharp + ORT-web int8 (sharp-ort.ts)
  * Prints one JSON line.
  */
 import * as ortNode from 'onnxruntime-node';
@@ -10,6 +11,7 @@ import * as ortWeb from 'onnxruntime-web';
 import { MODELS, nodeFiles, type ModelName } from './files.ts';
 import { coldStart, interleaved, makeRunner, type Ort, type RunnerName } from './runners.ts';
 import { resnetEdgeStages } from './end-to-end.ts';
+import { sharpOrtStages } from './sharp-ort.ts';
 
 const [mode, ...args] = process.argv.slice(2);
 const ortFor = (name: string) => (name.startsWith('ort-node') ? ortNode : ortWeb) as unknown as Ort;
@@ -36,6 +38,8 @@ if (mode === 'latency') {
   console.log(JSON.stringify({ ms, peakRssBytes: process.resourceUsage().maxRSS * 1024, baseRssBytes: base }));
 } else if (mode === 'e2e') {
   console.log(JSON.stringify(await resnetEdgeStages(Number(args[0]))));
+} else if (mode === 'e2e-ort') {
+  console.log(JSON.stringify(await sharpOrtStages(Number(args[0]))));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
