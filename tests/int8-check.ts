@@ -102,7 +102,7 @@ export function checkKernels(K: Kernels, trials = 40, seed = 7): string[] {
       const ckpad = Math.ceil((kk * kk * c) / 16) * 16, izp = int(0, 127);
       const ref = refIm2col(img, h, w, c, kk, stride, pad, ckpad, izp);
       const col = K.alloc(ref.out.length);
-      K.k.im2col_u8(put(img), h, w, c, kk, stride, pad, ref.oh, ref.ow, ckpad, izp, col);
+      K.k.im2col_u8(put(img), h, w, c, kk, stride, pad, ref.oh, ref.ow, ckpad, izp, col, 0, ref.oh * ref.ow);
       const di = differs(K.u8(col, ref.out.length), ref.out);
       if (di) fails.push(`im2col h=${h} w=${w} c=${c} k=${kk} s=${stride}: ${di}`);
     }

@@ -73,25 +73,26 @@ EXPORT(quantize_u7) void quantize_u7(const float* x, int n, uint8_t* q, float* o
 
 // ---------------------------------------------------------------------------------------------------------------
 // im2col: NHWC codes [h][w][c] -> rows [oh·ow][kpad], row = (ky, kx, c) patch; outside the image = zero point,
-// tail up to kpad = 0 (the packed weights are 0 there).
+// tail up to kpad = 0 (the packed weights are 0 there). Writes rows [row_begin, row_end): each thread builds the rows
+// of its own GEMM share.
 
 EXPORT(im2col_u8) void im2col_u8(const uint8_t* x, int h, int w, int c, int k, int stride, int pad,
-                                 int oh, int ow, int kpad, int zp, uint8_t* out) {
+                                 int oh, int ow, int kpad, int zp, uint8_t* out, int row_begin, int row_end) {
   const int kk = k * k * c;
-  for (int oy = 0; oy < oh; oy++) {
-    for (int ox = 0; ox < ow; ox++) {
-      uint8_t* row = out + (oy * ow + ox) * kpad;
-      for (int ky = 0; ky < k; ky++) {
-        const int iy = oy * stride + ky - pad;
-        for (int kx = 0; kx < k; kx++) {
-          const int ix = ox * stride + kx - pad;
-          uint8_t* dst = row + (ky * k + kx) * c;
-          if (iy < 0 || iy >= h || ix < 0 || ix >= w) __builtin_memset(dst, zp, c);
-          else __builtin_memcpy(dst, x + (iy * w + ix) * c, c);
-        }
+  if (row_end > oh * ow) row_end = oh * ow;
+  for (int r = row_begin; r < row_end; r++) {
+    const int oy = r / ow, ox = r % ow;
+    uint8_t* row = out + r * kpad;
+    for (int ky = 0; ky < k; ky++) {
+      const int iy = oy * stride + ky - pad;
+      for (int kx = 0; kx < k; kx++) {
+        const int ix = ox * stride + kx - pad;
+        uint8_t* dst = row + (ky * k + kx) * c;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w) __builtin_memset(dst, zp, c);
+        else __builtin_memcpy(dst, x + (iy * w + ix) * c, c);
       }
-      if (kpad > kk) __builtin_memset(row + kk, 0, kpad - kk);
     }
+    if (kpad > kk) __builtin_memset(row + kk, 0, kpad - kk);
   }
 }
 

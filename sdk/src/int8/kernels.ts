@@ -4,7 +4,7 @@
  * classifier frees its memory with it.
  */
 import { RELAXED_MT_WASM, RELAXED_WASM, SIMD_MT_WASM, SIMD_WASM } from './kernels.generated.js';
-import { GemmPool, type GemmArgs } from './threads.js';
+import { GemmPool, type GemmArgs, type Im2colArgs } from './threads.js';
 
 export type KernelPath = 'relaxed' | 'simd';
 
@@ -14,7 +14,8 @@ export interface KernelExports {
   __heap_base: WebAssembly.Global;
   path(): number;
   quantize_u7(x: number, n: number, q: number, params: number): void;
-  im2col_u8(x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number, kpad: number, zp: number, out: number): void;
+  im2col_u8(x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number, kpad: number, zp: number, out: number,
+    rowBegin: number, rowEnd: number): void;
   gemm_u7s8(a: number, m: number, kpad: number, b: number, n: number, wsum: number, wscale: number, bias: number, scale: number, zp: number,
     res: number, relu: number, out: number, rowBegin: number, rowEnd: number): void;
   pack_weights(w: number, n: number, k: number, kpad: number, npad: number, out: number, wsum: number): void;
@@ -132,11 +133,17 @@ export class Kernels {
   /** Threads the GEMM runs on. */
   get threads(): number { return this.#pool?.threads ?? 1; }
 
-  /** The GEMM over all `m` rows: on the worker threads too when there are any and the work is worth splitting. */
-  gemm(args: GemmArgs): void {
+  /**
+   * The GEMM over all `m` rows, after `im2col` builds them (if given): on the worker threads too when there are any
+   * and the work is worth splitting, each thread building and multiplying its own rows.
+   */
+  gemm(args: GemmArgs, im2col?: Im2colArgs): void {
     const [a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out] = args;
-    const rows = (begin: number, end: number) => this.k.gemm_u7s8(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, begin, end);
-    if (this.#pool && m * n * kpad >= MIN_SPLIT_MACS) this.#pool.run(args, rows);
+    const rows = (begin: number, end: number) => {
+      if (im2col) this.k.im2col_u8(...im2col, kpad, zp, a, begin, end);
+      this.k.gemm_u7s8(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, begin, end);
+    };
+    if (this.#pool && m * n * kpad >= MIN_SPLIT_MACS) this.#pool.run(args, im2col, rows);
     else rows(0, m);
   }
 

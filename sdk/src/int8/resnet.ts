@@ -105,13 +105,12 @@ export class Int8ResNet {
     const pad = (L.k - 1) >> 1;
     const oh = Math.floor((q.h + 2 * pad - L.k) / stride) + 1, ow = Math.floor((q.w + 2 * pad - L.k) / stride) + 1;
     const m = oh * ow;
-    let a = q.ptr;
-    if (L.k !== 1 || stride !== 1 || L.kpad !== q.c) {
-      a = this.#col.ensure(m * L.kpad);
-      this.#k.k.im2col_u8(q.ptr, q.h, q.w, q.c, L.k, stride, pad, oh, ow, L.kpad, q.zp, a);
-    }
+    // A 1×1 stride-1 convolution multiplies the codes themselves; any other builds its rows (im2col, in the GEMM's threads).
+    const direct = L.k === 1 && stride === 1 && L.kpad === q.c;
+    const a = direct ? q.ptr : this.#col.ensure(m * L.kpad);
     const out = to.ensure(m * L.npad * 4);
-    this.#k.gemm([a, m, L.kpad, L.w, L.npad, L.wsum, L.wscale, L.bias, q.scale, q.zp, res ? res.ptr : 0, step.relu ? 1 : 0, out]);
+    this.#k.gemm([a, m, L.kpad, L.w, L.npad, L.wsum, L.wscale, L.bias, q.scale, q.zp, res ? res.ptr : 0, step.relu ? 1 : 0, out],
+      direct ? undefined : [q.ptr, q.h, q.w, q.c, L.k, stride, pad, oh, ow]);
     return { ptr: out, h: oh, w: ow, c: L.npad };
   }
 

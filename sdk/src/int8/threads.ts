@@ -1,7 +1,8 @@
 /**
  * Worker threads for the int8 GEMM: each worker instantiates the same kernels on the same shared memory and, when
  * the calling thread publishes a GEMM (a generation counter and its arguments in a control block), computes its
- * share of the output rows; the calling thread computes the first share and spins until the others are done.
+ * share of the output rows — first their im2col rows, when the convolution has any — ; the calling thread computes
+ * the first share and spins until the others are done.
  * Used where shared memory exists: Node, and cross-origin isolated pages.
  */
 import { startWorker, type WorkerLike } from '#platform';
@@ -18,13 +19,14 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
   const k = (await WebAssembly.instantiate(module, { env: { memory } })).exports;
   k.__stack_pointer.value = stackTop;
   port.postMessage('ready');
-  const i32 = new Int32Array(memory.buffer, ctl, 16), f32 = new Float32Array(memory.buffer, ctl, 16);
+  const i32 = new Int32Array(memory.buffer, ctl, 32), f32 = new Float32Array(memory.buffer, ctl, 32);
   let gen = 0;
   for (;;) {
     Atomics.wait(i32, 0, gen);
     gen = Atomics.load(i32, 0);
     if (gen < 0) return;
     const m = i32[3], per = Math.ceil(m / count / 2) * 2, begin = Math.min(m, index * per), end = Math.min(m, begin + per);
+    if (begin < end && i32[15]) k.im2col_u8(i32[16], i32[17], i32[18], i32[19], i32[20], i32[21], i32[22], i32[23], i32[24], i32[4], i32[11], i32[2], begin, end);
     if (begin < end) k.gemm_u7s8(i32[2], m, i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], begin, end);
     Atomics.add(i32, 1, 1);
   }
@@ -36,13 +38,15 @@ const STACK_BYTES = 256 * 1024;
 
 export type GemmArgs = [a: number, m: number, kpad: number, b: number, n: number, wsum: number, wscale: number, bias: number,
   scale: number, zp: number, res: number, relu: number, out: number];
+/** The im2col that builds a GEMM's rows `a` (its kpad and zero point are the GEMM's): source codes and geometry. */
+export type Im2colArgs = [x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number];
 
 export class GemmPool {
   private constructor(private readonly memory: WebAssembly.Memory, private readonly ctl: number, private readonly workers: WorkerLike[]) {}
 
   /** Starts `count - 1` workers on `module`/`memory`; `alloc` gives them the control block and their stacks. */
   static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, alloc: (bytes: number) => number, count: number): Promise<GemmPool> {
-    const ctl = alloc(64);
+    const ctl = alloc(128);
     const workers: WorkerLike[] = [];
     try {
       await Promise.all(Array.from({ length: count - 1 }, async (_, i) => {
@@ -70,13 +74,17 @@ export class GemmPool {
 
   get threads(): number { return this.workers.length + 1; }
 
-  /** One GEMM over every row, split between the workers and `own` (the calling thread's rows [begin, end)). */
-  run(args: GemmArgs, own: (begin: number, end: number) => void): void {
-    const i32 = new Int32Array(this.memory.buffer, this.ctl, 16), f32 = new Float32Array(this.memory.buffer, this.ctl, 16);
+  /**
+   * One GEMM over every row (after the im2col that builds them, if any), split between the workers and `own` (the
+   * calling thread's rows [begin, end), im2col included).
+   */
+  run(args: GemmArgs, im2col: Im2colArgs | undefined, own: (begin: number, end: number) => void): void {
+    const i32 = new Int32Array(this.memory.buffer, this.ctl, 32), f32 = new Float32Array(this.memory.buffer, this.ctl, 32);
     const [a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out] = args;
     i32.set([a, m, kpad, b, n, wsum, wscale, bias], 2);
     f32[10] = scale;
-    i32.set([zp, res, relu, out], 11);
+    i32.set([zp, res, relu, out, im2col ? 1 : 0], 11);
+    if (im2col) i32.set(im2col, 16);
     Atomics.store(i32, 1, 0);
     Atomics.add(i32, 0, 1);
     Atomics.notify(i32, 0);
@@ -86,7 +94,7 @@ export class GemmPool {
   }
 
   stop(): void {
-    const i32 = new Int32Array(this.memory.buffer, this.ctl, 16);
+    const i32 = new Int32Array(this.memory.buffer, this.ctl, 32);
     Atomics.store(i32, 0, -1);
     Atomics.notify(i32, 0);
     this.workers.forEach((w) => w.terminate());
