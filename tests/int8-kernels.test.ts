@@ -61,7 +61,7 @@ describe('int8 kernels', () => {
       assert.deepEqual(r.logits[2], r.logits[0], '2 threads');
     });
 
-  it('threads: im2col + GEMM rows on 2 and 3 worker threads give exactly the 1-thread logits; dispose() stops the workers', async () => {
+  it('threads: quantization, im2col + GEMM rows on 2 and 3 worker threads give exactly the 1-thread logits; dispose() stops the workers', async () => {
     const { Int8ResNet } = await import('../sdk/src/int8/resnet.ts');
     const { readPack } = await import('../sdk/src/pack/read.ts');
     for (const name of ['cifar20', 'resnet50'] as const) {

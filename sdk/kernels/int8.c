@@ -28,9 +28,11 @@ EXPORT(path) int path(void) { return 0; }
 #endif
 
 // ---------------------------------------------------------------------------------------------------------------
-// Quantization: min/max, then codes. out_params[0] = scale, ((int32_t*)out_params)[1] = zero point.
+// Quantization: min/max, then codes. out_params[0] = scale, ((int32_t*)out_params)[1] = zero point. Threads split
+// both passes (minmax_f32 on slices, their extremes combined, quant_params, quantize_codes on slices): the same bytes.
 
-EXPORT(quantize_u7) void quantize_u7(const float* x, int n, uint8_t* q, float* out_params) {
+// min(0, x...) and max(0, x...) into out2[0], out2[1].
+EXPORT(minmax_f32) void minmax_f32(const float* x, int n, float* out2) {
   v128_t lo = wasm_f32x4_splat(0.f), hi = wasm_f32x4_splat(0.f);
   int i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -45,16 +47,25 @@ EXPORT(quantize_u7) void quantize_u7(const float* x, int n, uint8_t* q, float* o
     mx = b > mx ? b : mx;
   }
   for (; i < n; i++) { mn = x[i] < mn ? x[i] : mn; mx = x[i] > mx ? x[i] : mx; }
+  out2[0] = mn;
+  out2[1] = mx;
+}
+
+EXPORT(quant_params) void quant_params(float mn, float mx, float* out_params) {
   float scale = (mx - mn) / 127.f;
   if (!(scale > 0.f)) scale = 1.f;  // all zeros (or NaN: codes become 0)
   int zp = (int)__builtin_rintf(-mn / scale);
   zp = zp < 0 ? 0 : zp > 127 ? 127 : zp;
   out_params[0] = scale;
   ((int32_t*)out_params)[1] = zp;
-  const float inv = 1.f / scale;
+}
+
+EXPORT(quantize_codes) void quantize_codes(const float* x, int n, uint8_t* q, const float* params) {
+  const float inv = 1.f / params[0];
+  const int zp = ((const int32_t*)params)[1];
   const v128_t vinv = wasm_f32x4_splat(inv), vzp = wasm_f32x4_splat((float)zp);
   const v128_t vlo = wasm_f32x4_splat(0.f), vhi = wasm_f32x4_splat(127.f);
-  i = 0;
+  int i = 0;
   for (; i + 16 <= n; i += 16) {
     v128_t c[4];
     for (int j = 0; j < 4; j++) {
@@ -69,6 +80,13 @@ EXPORT(quantize_u7) void quantize_u7(const float* x, int n, uint8_t* q, float* o
     v = v < 0.f ? 0.f : v > 127.f ? 127.f : v;
     q[i] = (uint8_t)(int)(v == v ? v : 0.f);
   }
+}
+
+EXPORT(quantize_u7) void quantize_u7(const float* x, int n, uint8_t* q, float* out_params) {
+  float mm[2];
+  minmax_f32(x, n, mm);
+  quant_params(mm[0], mm[1], out_params);
+  quantize_codes(x, n, q, out_params);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

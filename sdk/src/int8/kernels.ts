@@ -14,6 +14,9 @@ export interface KernelExports {
   __heap_base: WebAssembly.Global;
   path(): number;
   quantize_u7(x: number, n: number, q: number, params: number): void;
+  minmax_f32(x: number, n: number, out2: number): void;
+  quant_params(mn: number, mx: number, params: number): void;
+  quantize_codes(x: number, n: number, q: number, params: number): void;
   im2col_u8(x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number, kpad: number, zp: number, out: number,
     rowBegin: number, rowEnd: number): void;
   gemm_u7s8(a: number, m: number, kpad: number, b: number, n: number, wsum: number, wscale: number, bias: number, scale: number, zp: number,
@@ -89,6 +92,8 @@ const orphans = new FinalizationRegistry<GemmPool>((pool) => pool.stop());
  * more than it saves (a CIFAR ResNet's convolutions, ~2.4 M each, ran slower on 2 threads than on 1).
  */
 export let MIN_SPLIT_MACS = 1 << 23;
+/** Activations smaller than this (floats) are quantized by the calling thread alone. */
+const MIN_SPLIT_ELEMENTS = 1 << 16;
 /** For benchmarks only: another split threshold. */
 export const setMinSplitMacs = (macs: number): void => { MIN_SPLIT_MACS = macs; };
 
@@ -132,6 +137,12 @@ export class Kernels {
 
   /** Threads the GEMM runs on. */
   get threads(): number { return this.#pool?.threads ?? 1; }
+
+  /** quantize_u7 (codes at q, scale and zero point at params): split between the threads when the tensor is large. */
+  quantize(x: number, n: number, q: number, params: number): void {
+    if (this.#pool && n >= MIN_SPLIT_ELEMENTS) this.#pool.quantize(this.k, x, n, q, params);
+    else this.k.quantize_u7(x, n, q, params);
+  }
 
   /**
    * The GEMM over all `m` rows, after `im2col` builds them (if given): on the worker threads too when there are any

@@ -95,7 +95,7 @@ export class Int8ResNet {
   #quantize(x: Act): QAct {
     const n = x.h * x.w * x.c;
     const q = this.#q.ensure(n);
-    this.#k.k.quantize_u7(x.ptr, n, q, this.#params);
+    this.#k.quantize(x.ptr, n, q, this.#params);
     return { ptr: q, h: x.h, w: x.w, c: x.c, scale: this.#k.f32(this.#params, 1)[0], zp: this.#k.i32(this.#params + 4, 1)[0] };
   }
 

@@ -2,7 +2,12 @@
  * Worker threads for the int8 GEMM: each worker instantiates the same kernels on the same shared memory and, when
  * the calling thread publishes a GEMM (a generation counter and its arguments in a control block), computes its
  * share of the output rows — first their im2col rows, when the convolution has any — ; the calling thread computes
- * the first share and spins until the others are done.
+ * the first share and spins until the others are done. Quantizing an activation is split the same way, in two
+ * rounds over slices of it (min/max, then codes).
+ *
+ * Control block (int32 slots): 0 generation, 1 workers done, 2-14 GEMM arguments, 15 whether im2col runs first,
+ * 16-24 its arguments, 25 quantize round (0: none, 1 min/max, 2 codes), 26-29 its x, n, q, params; from 32, two
+ * floats per thread (its slice's min and max).
  * Used where shared memory exists: Node, and cross-origin isolated pages.
  */
 import { startWorker, type WorkerLike } from '#platform';
@@ -25,6 +30,13 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
     Atomics.wait(i32, 0, gen);
     gen = Atomics.load(i32, 0);
     if (gen < 0) return;
+    if (i32[25]) { // quantization: op 1 min/max of a slice (into its own pair of slots), op 2 codes of a slice
+      const n = i32[27], per = Math.ceil(n / count / 16) * 16, begin = Math.min(n, index * per), end = Math.min(n, begin + per);
+      if (i32[25] === 1) k.minmax_f32(i32[26] + 4 * begin, end - begin, ctl + 4 * (32 + 2 * index));
+      else k.quantize_codes(i32[26] + 4 * begin, end - begin, i32[28] + begin, i32[29]);
+      Atomics.add(i32, 1, 1);
+      continue;
+    }
     const m = i32[3], per = Math.ceil(m / count / 2) * 2, begin = Math.min(m, index * per), end = Math.min(m, begin + per);
     if (begin < end && i32[15]) k.im2col_u8(i32[16], i32[17], i32[18], i32[19], i32[20], i32[21], i32[22], i32[23], i32[24], i32[4], i32[11], i32[2], begin, end);
     if (begin < end) k.gemm_u7s8(i32[2], m, i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], begin, end);
@@ -38,6 +50,12 @@ const STACK_BYTES = 256 * 1024;
 
 export type GemmArgs = [a: number, m: number, kpad: number, b: number, n: number, wsum: number, wscale: number, bias: number,
   scale: number, zp: number, res: number, relu: number, out: number];
+/** The kernels' quantization steps, as the calling thread runs its share. */
+export interface QuantizeKernels {
+  minmax_f32(x: number, n: number, out2: number): void;
+  quant_params(mn: number, mx: number, params: number): void;
+  quantize_codes(x: number, n: number, q: number, params: number): void;
+}
 /** The im2col that builds a GEMM's rows `a` (its kpad and zero point are the GEMM's): source codes and geometry. */
 export type Im2colArgs = [x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number];
 
@@ -46,7 +64,7 @@ export class GemmPool {
 
   /** Starts `count - 1` workers on `module`/`memory`; `alloc` gives them the control block and their stacks. */
   static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, alloc: (bytes: number) => number, count: number): Promise<GemmPool> {
-    const ctl = alloc(128);
+    const ctl = alloc(4 * (32 + 2 * count));
     const workers: WorkerLike[] = [];
     try {
       await Promise.all(Array.from({ length: count - 1 }, async (_, i) => {
@@ -85,12 +103,47 @@ export class GemmPool {
     f32[10] = scale;
     i32.set([zp, res, relu, out, im2col ? 1 : 0], 11);
     if (im2col) i32.set(im2col, 16);
+    i32[25] = 0;
+    this.#publish(i32);
+    own(0, Math.min(m, Math.ceil(m / this.threads / 2) * 2));
+    this.#wait(i32);
+  }
+
+  /**
+   * Quantizes n floats at x into codes at q, with params (scale, zero point) written as quantize_u7 writes them: the
+   * min/max of each thread's slice, combined here, then each thread's codes. `k` is the calling thread's kernels.
+   */
+  quantize(k: QuantizeKernels, x: number, n: number, q: number, params: number): void {
+    const i32 = new Int32Array(this.memory.buffer, this.ctl, 32 + 2 * this.threads);
+    const f32 = new Float32Array(this.memory.buffer, this.ctl, 32 + 2 * this.threads);
+    i32.set([x, n, q, params], 26);
+    const per = Math.ceil(n / this.threads / 16) * 16, own = Math.min(n, per);
+    for (const round of [1, 2]) {
+      i32[25] = round;
+      this.#publish(i32);
+      if (round === 1) k.minmax_f32(x, own, this.ctl + 4 * 32);
+      else k.quantize_codes(x, own, q, params);
+      this.#wait(i32);
+      if (round === 1) {
+        let mn = 0, mx = 0; // as minmax_f32 combines its lanes
+        for (let t = 0; t < this.threads; t++) {
+          const a = f32[32 + 2 * t], b = f32[33 + 2 * t];
+          mn = a < mn ? a : mn;
+          mx = b > mx ? b : mx;
+        }
+        k.quant_params(mn, mx, params);
+      }
+    }
+  }
+
+  #publish(i32: Int32Array): void {
     Atomics.store(i32, 1, 0);
     Atomics.add(i32, 0, 1);
     Atomics.notify(i32, 0);
-    const per = Math.ceil(m / this.threads / 2) * 2;
-    own(0, Math.min(m, per));
-    while (Atomics.load(i32, 1) < this.workers.length) { /* the workers finish within the same GEMM */ }
+  }
+
+  #wait(i32: Int32Array): void {
+    while (Atomics.load(i32, 1) < this.workers.length) { /* the workers finish within the same step */ }
   }
 
   stop(): void {
