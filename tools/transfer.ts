@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'resnet-edge';
 import { convert } from 'resnet-edge/convert';
-import { readTar } from 'resnet-edge/internal';
+import { readTar } from '../sdk/src/cli/tar.ts';
 
 const arg = (name: string, dflt?: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const weights = arg('weights')!, out = arg('out', '.')!;

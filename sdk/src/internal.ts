@@ -14,5 +14,4 @@ export { WebgpuResNet } from './webgpu/engine.js';
 export { tfjsEngine } from './engines/tfjs.js';
 export { imagePixels, toRawImage } from './image/source.js';
 export { preprocess } from './preprocess.js';
-export { readTar } from './cli/tar.js';
 export { embedTenCrops } from './custom/base-hooks.js';

@@ -21,6 +21,7 @@ export async function benchBrowser(jsFlags: string[] = []): Promise<{ page(): Pr
     page: async () => {
       const page = await (await browser.newContext()).newPage();
       page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+      page.on('requestfailed', (r) => console.error(`request failed: ${r.url()}`)); // e.g. a node: import in the page
       await page.goto(`${url}/index.html`);
       await page.waitForFunction(() => (window as unknown as { bench?: { ready: boolean } }).bench?.ready, undefined, { timeout: 60_000 });
       return page;
