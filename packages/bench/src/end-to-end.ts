@@ -48,7 +48,7 @@ export async function resnetEdgeStages(rounds: number): Promise<Record<string, R
       const t0 = performance.now();
       const pixels = await imagePixels(bytes, minSide); // as classify() does: read where the decoder wrote them
       const t1 = performance.now();
-      const crop = preprocess(pixels.image, p);
+      const crop = preprocess(pixels.image, p, pixels.resizeWindow);
       pixels.release();
       const t2 = performance.now();
       net.forward(crop, p.crop, true);
