@@ -14,7 +14,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchBrowser } from './browser.ts';
-import { ensurePhotos, MODES, pilStages, PHOTOS, type EndToEndRow } from './end-to-end.ts';
+import { ensurePhotos, MODES, pilStages, PHOTOS, type EndToEndRow, type Stages } from './end-to-end.ts';
 import { ensureModels, fileOf, MODELS, ROOT, type ModelName } from './files.ts';
 import { nodeBinaries, type NodeBinary } from './node-binary.ts';
 import { writeReport, type ColdRow, type LatencyRow, type Results } from './report.ts';
@@ -44,17 +44,27 @@ function pushLatency(rows: LatencyRow[], env: string, threads: number, data: Rec
   }
 }
 
-/** End-to-end rows: resnet-edge in a fresh Node process (the first Node binary), then PIL + torchvision + PyTorch. */
-function endToEnd(): EndToEndRow[] {
+/**
+ * End-to-end rows: resnet-edge and sharp + ORT-web in fresh Node processes (the first Node binary), PIL + torchvision
+ * + PyTorch, then resnet-edge and canvas + ORT-web in Chromium.
+ */
+async function endToEnd(): Promise<EndToEndRow[]> {
   console.error('end to end: photos, 1 thread…');
   const e2eRounds = Math.max(3, Math.round(rounds / 4));
   const re = child(nodes[0], 'e2e', String(e2eRounds)), ort = child(nodes[0], 'e2e-ort', String(e2eRounds)), pil = pilStages(e2eRounds);
+  console.error('end to end in Chromium…');
+  const b = await benchBrowser();
+  const tab = await b.page();
+  const page: Record<string, Record<'exact' | 'fast' | 'canvas', Stages>> = await tab.evaluate((n) => (window as any).bench.endToEnd(n), e2eRounds);
+  await b.close();
   return PHOTOS.flatMap((photo) => [
     ...MODES.flatMap((mode) => [
       { photo, mode, runtime: `resnet-edge int8, preprocess '${mode}' (${nodes[0].label})`, stages: re[photo][mode] },
       { photo, mode, peer: true, runtime: `PIL${mode === 'fast' ? ' draft()' : ''} + torchvision + PyTorch fp32`, stages: pil[photo][mode === 'fast' ? 'draft' : 'exact'] },
     ]),
     { photo, mode: 'exact' as const, runtime: `sharp 0.34 (libvips, Lanczos) + ORT-web 1.30 int8 (${nodes[0].label})`, stages: ort[photo] },
+    ...MODES.map((mode) => ({ photo, mode, runtime: `resnet-edge int8, preprocess '${mode}' (Chromium)`, stages: page[photo][mode] })),
+    { photo, mode: 'exact' as const, runtime: 'canvas (createImageBitmap, drawImage) + ORT-web 1.30 int8 (Chromium)', stages: page[photo].canvas },
   ]);
 }
 
@@ -93,7 +103,7 @@ async function main() {
     latency: [], cold: [],
   };
   const started = Date.now();
-  if (only === '' || only === 'e2e') results.endToEnd = endToEnd();
+  if (only === '' || only === 'e2e') results.endToEnd = await endToEnd();
   if (only === '' || only === 'node') {
     for (const node of nodes) {
       for (const threads of THREADS) {

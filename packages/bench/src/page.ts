@@ -2,6 +2,7 @@
 import * as ort from 'onnxruntime-web';
 import { availablePaths } from 'resnet-edge/internal';
 import { coldStart, interleaved, makeRunner, type ModelFiles, type Ort, type RunnerName } from './runners.ts';
+import { endToEnd } from './page-e2e.ts';
 
 const CROP: Record<string, number> = { cifar20: 32, resnet18: 224, resnet50: 224 };
 ort.env.wasm.wasmPaths = '/ort/';
@@ -43,4 +44,4 @@ async function cold(name: RunnerName, model: string, threads: number) {
   return { ms, memoryBytes: measure ? (await measure.call(performance)).bytes : null };
 }
 
-(window as unknown as { bench: unknown }).bench = { latency, cold, gpuAdapter, ready: true };
+(window as unknown as { bench: unknown }).bench = { latency, cold, gpuAdapter, endToEnd, ready: true };

@@ -81,7 +81,7 @@ export function writeReport(dir: string, r: Results): { json: string; md: string
     + `process after its imports) or a fresh page (Chromium: performance.measureUserAgentSpecificMemory() after a GC, whole page).\n\n`
     + `${coldTable(r)}\n\n${r.endToEnd ? `## End to end\n\nA photo's file bytes to its top-5, ResNet-50, one thread, medians (tools/bench_photos.py makes the photos). `
       + `resnet-edge: imagePixels (JPEG decode, EXIF orientation), preprocess (torchvision-exact), the int8 network, as classify() runs them. PIL: Image.open + convert('RGB'), `
-      + `torchvision's Resize(256), CenterCrop(224), ToTensor, Normalize, PyTorch fp32. Preprocess 'fast' is compared with PIL's draft('RGB', (256, 256)): both decode at libjpeg's DCT scale for a 256-pixel shorter side.\n\n${endToEndTable(r.endToEnd)}\n\n` : ''}`
+      + `torchvision's Resize(256), CenterCrop(224), ToTensor, Normalize, PyTorch fp32. Preprocess 'fast' is compared with PIL's draft('RGB', (256, 256)): both decode at libjpeg's DCT scale for a 256-pixel shorter side. sharp (libvips: shrink-on-load, Lanczos) + ORT-web, and in Chromium a canvas (createImageBitmap, drawImage to a 256-pixel shorter side, the centre 224×224 of getImageData) + ORT-web, are how their users feed ORT-web; their pixels are not torchvision's.\n\n${endToEndTable(r.endToEnd)}\n\n` : ''}`
     + `![chart](chart.svg)\n`);
   writeFileSync(files.svg, chart(r));
   return files;
