@@ -51,9 +51,9 @@ export function compileJpeg() {
     execFileSync('tar', ['xzf', sourceTarball(), '-C', dir, '--strip-components=1']);
     const version = readFileSync(join(dir, 'jversion.h.in'), 'utf8').replace('@COPYRIGHT_YEAR@', '1991-2023');
     writeFileSync(join(dir, 'jversion.h'), version);
-    for (const f of readdirSync(FRONT)) copyFileSync(join(FRONT, f), join(dir, f));
-    const front = readdirSync(FRONT).filter((f) => f.endsWith('.c'));
-    execFileSync(CLANG, [...FLAGS, '-o', 'jpeg.wasm', ...front.sort(), ...LIBRARY], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+    const front = readdirSync(FRONT);
+    for (const f of front) copyFileSync(join(FRONT, f), join(dir, f));
+    execFileSync(CLANG, [...FLAGS, '-o', 'jpeg.wasm', ...front.filter((f) => f.endsWith('.c')).sort(), ...LIBRARY], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
     return readFileSync(join(dir, 'jpeg.wasm'));
   } finally {
     rmSync(dir, { recursive: true, force: true });

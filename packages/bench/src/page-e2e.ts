@@ -7,9 +7,9 @@
 import * as ort from 'onnxruntime-web';
 import { imagePixels, Int8ResNet, preprocess, readPack } from 'resnet-edge/internal';
 import type { Stages } from './end-to-end.ts';
+import { normalizedNchw } from './runners.ts';
 
 const PHOTOS = ['photo-12mp.jpg', 'photo-2mp.jpg'];
-const MEAN = [0.485, 0.456, 0.406], STD = [0.229, 0.224, 0.225];
 const bytes = async (file: string) => new Uint8Array(await (await fetch(`/models/${file}`)).arrayBuffer());
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
@@ -54,8 +54,7 @@ export async function endToEnd(rounds: number): Promise<Record<string, Record<'e
       ctx.drawImage(bitmap, 0, 0, w, h);
       bitmap.close();
       const rgba = ctx.getImageData(Math.round((w - 224) / 2), Math.round((h - 224) / 2), 224, 224).data;
-      const x = new Float32Array(3 * 224 * 224), plane = 224 * 224;
-      for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) x[c * plane + i] = (rgba[i * 4 + c] / 255 - MEAN[c]) / STD[c];
+      const x = normalizedNchw(rgba, 224, 4);
       const t2 = performance.now();
       const result = await session.run({ input: new ort.Tensor('float32', x, [1, 3, 224, 224]) });
       top5((result[session.outputNames[0]] as { data: Float32Array }).data);

@@ -45,6 +45,13 @@ export function input(crop: number): { nhwc: Float32Array; nchw: Float32Array } 
   return { nhwc, nchw };
 }
 
+/** Interleaved 8-bit pixels (3 RGB or 4 RGBA bytes each) of a size×size crop -> ImageNet-normalized float32 NCHW, as ORT-web users feed it. */
+export function normalizedNchw(pixels: ArrayLike<number>, size: number, channels: 3 | 4): Float32Array {
+  const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225], plane = size * size, out = new Float32Array(3 * plane);
+  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) out[c * plane + p] = (pixels[p * channels + c] / 255 - mean[c]) / std[c];
+  return out;
+}
+
 /** A fixed RGB crop for the runtimes' public classify path (which preprocesses it). */
 const rgbCrop = (crop: number) => ({ data: new Uint8Array(crop * crop * 3).map((_, i) => (i * 37) % 256), width: crop, height: crop, channels: 3 as const });
 

@@ -11,15 +11,8 @@ import sharp from 'sharp';
 import { fileOf, MODELS_DIR } from './files.ts';
 import { PHOTOS, type Stages } from './end-to-end.ts';
 import { median } from './report.ts';
+import { normalizedNchw } from './runners.ts';
 
-const MEAN = [0.485, 0.456, 0.406], STD = [0.229, 0.224, 0.225];
-
-/** 224×224 RGB bytes -> normalized float32 NCHW. */
-function toNchw(rgb: Uint8Array, size: number): Float32Array {
-  const out = new Float32Array(3 * size * size), plane = size * size;
-  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) out[c * plane + p] = (rgb[p * 3 + c] / 255 - MEAN[c]) / STD[c];
-  return out;
-}
 
 export async function sharpOrtStages(rounds: number): Promise<Record<string, Stages>> {
   sharp.concurrency(1);
@@ -36,7 +29,7 @@ export async function sharpOrtStages(rounds: number): Promise<Record<string, Sta
       const rgb = await sharp(bytes).rotate().resize(w, h, { fit: 'fill' }).extract({ left: Math.round((w - 224) / 2), top: Math.round((h - 224) / 2), width: 224, height: 224 })
         .removeAlpha().raw().toBuffer();
       const t1 = performance.now();
-      const input = new ort.Tensor('float32', toNchw(rgb, 224), [1, 3, 224, 224]);
+      const input = new ort.Tensor('float32', normalizedNchw(rgb, 224, 3), [1, 3, 224, 224]);
       const t2 = performance.now();
       const logits = (await session.run({ input }))[session.outputNames[0]] as { data: Float32Array };
       Array.from(logits.data, (v, i) => [v, i]).sort((a, b) => b[0] - a[0]).slice(0, 5);
