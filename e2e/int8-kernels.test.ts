@@ -1,6 +1,7 @@
 /**
  * resnet-edge's int8 kernels in the browsers, against the scalar references of tests/int8-check.ts (bit for bit):
- * Chromium 156 has relaxed SIMD, so both paths run there; Firefox ESR runs whichever it validates.
+ * Chromium 156 has relaxed SIMD, so both paths run there (the relaxed one in both dot forms); Firefox ESR runs
+ * whichever it validates.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -19,16 +20,20 @@ for (const [name, launch, paths] of [['chromium', () => launchChromium(), ['rela
     });
     after(async () => { await browser?.close(); server?.close(); });
 
-    it('every path the browser runs is bit-identical to the references on 4 × 40 random shapes', async () => {
+    it('every path (and dot form) the browser runs is bit-identical to the references on 4 × 40 random shapes', async () => {
       const page = await browser.newPage();
       await page.goto(`${url}/index.html`);
       await page.waitForFunction(() => (window as unknown as { result?: unknown }).result, undefined, { timeout: 120_000 });
-      const result = await page.evaluate(() => (window as unknown as { result: { paths: string[]; fails: Record<string, string[]>; error?: string } }).result);
-      console.log(`${name}: kernel paths ${result.paths.join(', ')}`);
+      type Result = { paths: string[]; probe: { form: string; speedup: number } | null; fails: Record<string, string[]>; error?: string };
+      const result = await page.evaluate(() => (window as unknown as { result: Result }).result);
+      console.log(`${name}: kernel paths ${result.paths?.join(', ')}; relaxed dot form ${JSON.stringify(result.probe)}`);
       assert.equal(result.error, undefined);
       if (paths) assert.deepEqual(result.paths, paths);
       assert.ok(result.paths.includes('simd'));
-      for (const p of result.paths) assert.deepEqual(result.fails[p], [], p);
+      const runs = result.paths.flatMap((p) => (p === 'relaxed' ? ['relaxed fused', 'relaxed paired'] : [p]));
+      assert.deepEqual(Object.keys(result.fails).sort(), runs.sort());
+      for (const run of runs) assert.deepEqual(result.fails[run], [], run);
+      if (result.paths.includes('relaxed')) assert.ok(result.probe && ['fused', 'paired'].includes(result.probe.form), JSON.stringify(result.probe));
     });
   });
 }

@@ -14,9 +14,16 @@
 #define EXPORT(name) __attribute__((export_name(#name)))
 
 #ifdef RELAXED
-// 16 u7 × s8 products summed into 4 int32 lanes (groups of 4), added to acc.
-#define DOT(acc, w, x) wasm_i32x4_relaxed_dot_i8x16_i7x16_add((w), (x), (acc))
-#define WIDEN(v) (v)
+// 16 u7 × s8 products summed into 4 int32 lanes (groups of 4), added to acc, in one of two forms:
+// fused: i32x4.relaxed_dot_i8x16_i7x16_add, one instruction where the CPU has VNNI (vpdpbusd), five on x86 without
+// (V8 rebuilds a vector of ones each time); paired: i16x8.relaxed_dot_i8x16_i7x16_s (pairs, exact: |sum| ≤ 2·127·127)
+// then a pairwise widening add, three instructions everywhere. kernels.ts times both at start-up and sets the
+// faster with set_dot_form (a global in linear memory: the worker threads of a shared memory read the same one).
+#define DOT_FUSED(acc, w, x) wasm_i32x4_relaxed_dot_i8x16_i7x16_add((w), (x), (acc))
+#define DOT_PAIRED(acc, w, x) wasm_i32x4_add((acc), wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_relaxed_dot_i8x16_i7x16((w), (x))))
+#define DOT(acc, w, x) (paired ? DOT_PAIRED(acc, w, x) : DOT_FUSED(acc, w, x))
+static int dot_form;  // 0 fused, 1 paired
+EXPORT(set_dot_form) void set_dot_form(int paired) { dot_form = paired; }
 EXPORT(path) int path(void) { return 1; }
 #else
 // The same sums with SIMD128: widen to i16 once per vector, then two i32x4.dot_i16x8_s.
@@ -137,9 +144,10 @@ static inline void epilogue(v128_t acc, const int32_t* wsum, const float* wscale
   wasm_v128_store(out, v);
 }
 
-EXPORT(gemm_u7s8) void gemm_u7s8(const uint8_t* a, int m, int kpad, const int8_t* b, int n, const int32_t* wsum,
-                                 const float* wscale, const float* bias, float scale, int zp, const float* res,
-                                 int relu, float* out, int row_begin, int row_end) {
+// The GEMM, specialised (inlined) per dot form: `paired` is a constant in each copy.
+static inline __attribute__((always_inline)) void gemm(const uint8_t* a, int m, int kpad, const int8_t* b, int n,
+    const int32_t* wsum, const float* wscale, const float* bias, float scale, int zp, const float* res, int relu,
+    float* out, int row_begin, int row_end, const int paired) {
   const v128_t vzp = wasm_i32x4_splat(zp), vscale = wasm_f32x4_splat(scale);
   int chunk = (128 * 1024 / kpad) & ~3;
   if (chunk < 4) chunk = 4;
@@ -172,6 +180,16 @@ EXPORT(gemm_u7s8) void gemm_u7s8(const uint8_t* a, int m, int kpad, const int8_t
       }
     }
   }
+}
+
+EXPORT(gemm_u7s8) void gemm_u7s8(const uint8_t* a, int m, int kpad, const int8_t* b, int n, const int32_t* wsum,
+                                 const float* wscale, const float* bias, float scale, int zp, const float* res,
+                                 int relu, float* out, int row_begin, int row_end) {
+#ifdef RELAXED
+  if (dot_form) gemm(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, row_begin, row_end, 1);
+  else
+#endif
+  gemm(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, row_begin, row_end, 0);
 }
 
 // Repacks PyTorch-layout int8 weights [n][kh][kw][cin]-ordered rows (the caller permutes to (ky, kx, c) order)

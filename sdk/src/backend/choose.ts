@@ -8,7 +8,7 @@
 import { BackendError, UsageError } from '../errors.js';
 import { PROBE_TOLERANCE, probeDifference } from '../webgpu/probe.js';
 import { exclusive } from './queue.js';
-import { availablePaths } from '../int8/kernels.js';
+import { availablePaths, relaxedDotChoice } from '../int8/kernels.js';
 import { isNode } from '../env.js';
 import { cpuCount } from '#platform';
 import { initWebgpu, mib } from './webgpu.js';
@@ -54,10 +54,13 @@ function int8Threads(requested?: number): { threads: number; reason: string } {
   return perCore(requested, isNode() ? cpuCount() : g.navigator?.hardwareConcurrency ?? 1);
 }
 
-/** What the int8 kernels run with, in words: the instruction set, the threads and why so many. */
+/** What the int8 kernels run with, in words: the instruction set, the threads and why so many, the dot products' form. */
 export function int8Reason(path: 'relaxed' | 'simd', threads: number, why: string): string {
   const isa = path === 'relaxed' ? 'relaxed SIMD' : 'SIMD128 (no relaxed SIMD here)';
-  return `resnet-edge's int8 kernels, ${isa}, ${threadsText(threads)}: ${why}`;
+  const dot = relaxedDotChoice();
+  const form = path === 'relaxed' && dot
+    ? `; ${dot.form} dot products (${dot.speedup.toFixed(1)}× the ${dot.form === 'fused' ? 'paired' : 'fused'} form's speed in a start-up probe)` : '';
+  return `resnet-edge's int8 kernels, ${isa}, ${threadsText(threads)}: ${why}${form}`;
 }
 
 /**

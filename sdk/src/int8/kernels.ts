@@ -19,6 +19,8 @@ export interface KernelExports {
   quantize_codes(x: number, n: number, q: number, params: number): void;
   im2col_u8(x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number, kpad: number, zp: number, out: number,
     rowBegin: number, rowEnd: number): void;
+  /** Relaxed builds only: 0 fused dot products, 1 paired (int8.c). */
+  set_dot_form?(paired: number): void;
   gemm_u7s8(a: number, m: number, kpad: number, b: number, n: number, wsum: number, wscale: number, bias: number, scale: number, zp: number,
     res: number, relu: number, out: number, rowBegin: number, rowEnd: number): void;
   pack_weights(w: number, n: number, k: number, kpad: number, npad: number, out: number, wsum: number): void;
@@ -29,15 +31,26 @@ export interface KernelExports {
 const bytes = (b64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 const modules: Partial<Record<KernelPath, Promise<WebAssembly.Module | undefined>>> = {};
 
+/** The relaxed kernels' two forms of the dot product (int8.c): the same integers, at different speeds per CPU. */
+export type DotForm = 'fused' | 'paired';
+/** The form a start-up probe found faster here, and how much faster (its rate ÷ the other's). */
+export interface DotChoice { form: DotForm; speedup: number }
+let dotChoice: DotChoice | undefined;
+
+/** Grows `k`'s memory to hold `bytes` past its heap base; returns the heap base. */
+function scratch(k: KernelExports, bytes: number): number {
+  const base = k.__heap_base.value as number, have = k.memory!.buffer.byteLength;
+  if (have < base + bytes) k.memory!.grow(Math.ceil((base + bytes - have) / 65536));
+  return base;
+}
+
 /**
- * A known-answer GEMM: relaxed SIMD's dot product is exact for our operands by the standard, but an early
- * implementation (Node 20's V8 behind --experimental-wasm-relaxed-simd) computes something else; such a runtime
- * gets the SIMD128 path instead.
+ * A known-answer GEMM (in each dot form of a relaxed build): relaxed SIMD's dot product is exact for our operands by
+ * the standard, but an early implementation (Node 20's V8 behind --experimental-wasm-relaxed-simd) computes
+ * something else; such a runtime gets the SIMD128 path instead.
  */
-async function answersRight(module: WebAssembly.Module): Promise<boolean> {
-  const k = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
-  const base = k.__heap_base.value as number, mem = () => k.memory!.buffer;
-  if (mem().byteLength < base + 1024) k.memory!.grow(1);
+function answersRight(k: KernelExports): boolean {
+  const base = scratch(k, 1024), mem = () => k.memory!.buffer;
   const a = base, w = base + 64, b = base + 192, wsum = base + 320, one = base + 352, zero = base + 368, out = base + 384;
   const av = new Uint8Array(mem(), a, 32), wv = new Int8Array(mem(), w, 64);
   av.forEach((_, i) => { av[i] = (i * 37 + 11) % 128; });
@@ -45,16 +58,55 @@ async function answersRight(module: WebAssembly.Module): Promise<boolean> {
   new Float32Array(mem(), one, 4).fill(1);
   new Float32Array(mem(), zero, 4).fill(0);
   k.pack_weights(w, 4, 16, 16, 4, b, wsum);
-  k.gemm_u7s8(a, 2, 16, b, 4, wsum, one, zero, 1, 0, 0, 0, out, 0, 2);
-  const got = new Float32Array(mem(), out, 8);
-  for (let r = 0; r < 2; r++) {
-    for (let c = 0; c < 4; c++) {
-      let s = 0;
-      for (let i = 0; i < 16; i++) s += av[r * 16 + i] * wv[c * 16 + i];
-      if (got[r * 4 + c] !== s) return false;
+  for (const form of k.set_dot_form ? [1, 0] : [0]) {
+    k.set_dot_form?.(form);
+    k.gemm_u7s8(a, 2, 16, b, 4, wsum, one, zero, 1, 0, 0, 0, out, 0, 2);
+    const got = new Float32Array(mem(), out, 8);
+    for (let r = 0; r < 2; r++) {
+      for (let c = 0; c < 4; c++) {
+        let s = 0;
+        for (let i = 0; i < 16; i++) s += av[r * 16 + i] * wv[c * 16 + i];
+        if (got[r * 4 + c] !== s) return false;
+      }
     }
   }
   return true;
+}
+
+/**
+ * Which dot form runs faster on this CPU (as XNNPACK picks microkernels): fused is one instruction with VNNI and
+ * five without. Each form multiplies a 64 × 576 × 64 GEMM (2.4 M multiply-adds) in windows of at least 1 ms — long
+ * enough for browsers' coarse timers — alternately, 4 rounds; the first calls also bring the GEMM to V8's
+ * optimizing tier, so the best window of each form is compared. About 10 ms, once per process or page.
+ */
+function probeDotForm(k: KernelExports): DotChoice {
+  const m = 64, kpad = 576, n = 64, base = scratch(k, m * kpad + n * kpad + 12 * n + 4 * m * n);
+  const a = base, b = a + m * kpad, wsum = b + n * kpad, wscale = wsum + 4 * n, bias = wscale + 4 * n, out = bias + 4 * n;
+  const rate = [0, 0]; // GEMMs per ms, best window
+  for (let round = 0; round < 4; round++) {
+    for (const form of [0, 1]) {
+      k.set_dot_form!(form);
+      const t0 = performance.now();
+      let calls = 0, t = t0;
+      while (t - t0 < 1) {
+        k.gemm_u7s8(a, m, kpad, b, n, wsum, wscale, bias, 1, 0, 0, 0, out, 0, m);
+        calls++;
+        t = performance.now();
+      }
+      rate[form] = Math.max(rate[form], calls / (t - t0));
+    }
+  }
+  const form: DotForm = rate[1] > rate[0] ? 'paired' : 'fused';
+  k.set_dot_form!(form === 'paired' ? 1 : 0);
+  return { form, speedup: Math.max(rate[0], rate[1]) / Math.min(rate[0], rate[1]) };
+}
+
+/** The dot form the probe chose (undefined until the relaxed module was compiled, or where it was refused). */
+export const relaxedDotChoice = (): DotChoice | undefined => dotChoice;
+
+/** For tests and benchmarks: run the relaxed kernels created from now on in this form instead of the probe's. */
+export function forceDotForm(form: DotForm): void {
+  dotChoice = { form, speedup: dotChoice?.speedup ?? 1 };
 }
 
 /** The compiled module for a path, or undefined where this runtime cannot validate it or runs it wrong. */
@@ -63,7 +115,10 @@ function compiled(path: KernelPath): Promise<WebAssembly.Module | undefined> {
     const code = bytes(path === 'relaxed' ? RELAXED_WASM : SIMD_WASM);
     if (!WebAssembly.validate(code)) return undefined;
     const module = await WebAssembly.compile(code);
-    return (await answersRight(module)) ? module : undefined;
+    const k = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
+    if (!answersRight(k)) return undefined;
+    if (path === 'relaxed') dotChoice ??= probeDotForm(k);
+    return module;
   })());
 }
 
@@ -109,6 +164,7 @@ export class Kernels {
     this.k = instance.exports as unknown as KernelExports;
     this.memory = memory ?? this.k.memory!;
     this.#top = this.k.__heap_base.value as number;
+    if (path === 'relaxed') this.k.set_dot_form!(dotChoice?.form === 'paired' ? 1 : 0);
   }
 
   /** A fresh instance on `path` (default: the fastest this runtime validates), with `threads` where shared memory exists. */
