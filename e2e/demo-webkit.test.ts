@@ -4,36 +4,14 @@
  * compares the bars with Node's top-5 for the default pack and a converted ResNet-18.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Server } from 'node:http';
-import { Builder, type WebDriver } from 'selenium-webdriver';
+import type { WebDriver } from 'selenium-webdriver';
 import { serve } from '../tools/browser.ts';
+import { launchWebKit } from '../tools/webkit.ts';
 import { assertMatchesNode, PHOTOS, prepare, R18, SHOTS } from './demo-suite.ts';
-
-const MINIBROWSER = process.env.WEBKIT_MINIBROWSER ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
-
-/** WebKitWebDriver on a free port under xvfb-run; `env` reaches the browser (JSC_* options). */
-async function startDriver(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  // Its own process group, so that stopping it also stops Xvfb and the driver that xvfb-run started.
-  const child = spawn('xvfb-run', ['-a', 'WebKitWebDriver', `--port=${port}`], { stdio: 'ignore', detached: true, env: { ...process.env, ...env } });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/status`)).ok) return child;
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  stop(child);
-  throw new Error('WebKitWebDriver did not start (install webkit2gtk-driver and xvfb)');
-}
-
-function stop(child: ChildProcess): void {
-  try {
-    process.kill(-child.pid!, 'SIGTERM');
-  } catch { /* already gone */ }
-}
 
 async function dropFile(driver: WebDriver, file: string): Promise<void> {
   await driver.executeScript(`
@@ -49,23 +27,21 @@ async function bars(driver: WebDriver, count: number): Promise<{ label: string; 
   return driver.executeScript('return [...document.querySelectorAll("#results li")].map((li) => ({ label: li.dataset.label, probability: Number(li.dataset.probability) }))');
 }
 
-const settings: { name: string; isolated: boolean; env: Record<string, string>; wasm: RegExp }[] = [
+const settings: { name: string; isolated: boolean; sharedMemory: boolean; wasm: RegExp }[] = [
   // The default model and the ResNet-18 are int8 packs: resnet-edge's int8 kernels run them, on threads when isolated.
-  { name: 'webkitgtk', isolated: false, env: {}, wasm: /^wasm: resnet-edge's int8 kernels, (relaxed SIMD|SIMD128 \(no relaxed SIMD here\)), 1 thread: the page is not cross-origin isolated/ },
-  { name: 'webkitgtk-isolated', isolated: true, env: { JSC_useSharedArrayBuffer: '1' }, wasm: /^wasm: resnet-edge's int8 kernels, (relaxed SIMD|SIMD128 \(no relaxed SIMD here\)), [2-9] threads: one per core \(\d+ cores\)$/ },
+  { name: 'webkitgtk', isolated: false, sharedMemory: false, wasm: /^wasm: resnet-edge's int8 kernels, (relaxed SIMD|SIMD128 \(no relaxed SIMD here\)), 1 thread: the page is not cross-origin isolated/ },
+  { name: 'webkitgtk-isolated', isolated: true, sharedMemory: true, wasm: /^wasm: resnet-edge's int8 kernels, (relaxed SIMD|SIMD128 \(no relaxed SIMD here\)), [2-9] threads: one per core \(\d+ cores\)$/ },
 ];
 
 settings.forEach((setting, k) => describe(`demo in ${setting.name} (WebKitWebDriver, xvfb)`, () => {
-  let driver: WebDriver, child: ChildProcess, server: Server, base: string;
+  let driver: WebDriver, browser: Awaited<ReturnType<typeof launchWebKit>> | undefined, server: Server, base: string;
   before(async () => {
     const { dist, r18 } = await prepare();
     ({ server, url: base } = await serve({ '/': dist }, { [R18]: r18 }, setting.isolated));
-    const port = 4600 + k + (process.pid % 300);
-    child = await startDriver(port, setting.env);
-    driver = await new Builder().usingServer(`http://127.0.0.1:${port}`)
-      .withCapabilities({ browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } }).build();
+    browser = await launchWebKit({ sharedMemory: setting.sharedMemory, slot: k });
+    driver = browser.driver;
   });
-  after(async () => { await driver?.quit(); if (child) stop(child); server?.close(); });
+  after(async () => { await browser?.close(); server?.close(); });
 
   const ready = () => driver.wait(async () => (await driver.executeScript('return document.body.dataset.ready')) === 'true', 120_000);
 

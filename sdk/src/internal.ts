@@ -4,7 +4,7 @@
  */
 export { initWasm } from './backend/wasm.js';
 export type { GpuEntry } from './backend/gpu-entry.js';
-export { availablePaths, type KernelPath } from './int8/kernels.js';
+export { availablePaths, relaxedDotChoice, type KernelPath } from './int8/kernels.js';
 export { Int8ResNet } from './int8/resnet.js';
 export { buildPlan, type Plan } from './net/plan.js';
 export { classifierHead, features, type Layer, type Layers } from './net/resnet.js';

@@ -1,4 +1,5 @@
-/** Headless Chromium 156 on a COOP/COEP page (threads available): the bench page, one fresh context per measurement. */
+/** The bench page (page.ts) bundled and served with COOP/COEP, and headless Chromium 156 driving it. */
+import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
@@ -8,13 +9,18 @@ import { MODELS_DIR, ROOT } from './files.ts';
 
 const require = createRequire(import.meta.url);
 
-/** `jsFlags`: more V8 flags (e.g. --no-enable-avx-vnni). */
-export async function benchBrowser(jsFlags: string[] = []): Promise<{ page(): Promise<Page>; close(): Promise<void>; version: string }> {
+/** page.ts bundled, and served on loopback with the models, ORT-web's and tfjs' wasm files (cross-origin isolated). */
+export async function serveBenchPage(): Promise<{ url: string; server: Server }> {
   const out = join(ROOT, 'packages', 'bench', '.build');
   await build({ entryPoints: [join(import.meta.dirname, 'page.ts')], outfile: join(out, 'page.js'), bundle: true, format: 'esm', platform: 'browser', target: 'es2022', external: ['node:*'], logLevel: 'error' });
   const ortDist = join(dirname(require.resolve('onnxruntime-web')), '..', 'dist');
   const html = new TextEncoder().encode('<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>');
-  const { server, url } = await serve({ '/models/': MODELS_DIR, '/ort/': ortDist, '/wasm/': wasmDir(), '/': out }, { '/index.html': html }, true);
+  return serve({ '/models/': MODELS_DIR, '/ort/': ortDist, '/wasm/': wasmDir(), '/': out }, { '/index.html': html }, true);
+}
+
+/** `jsFlags`: more V8 flags (e.g. --no-enable-avx-vnni). */
+export async function benchBrowser(jsFlags: string[] = []): Promise<{ page(): Promise<Page>; close(): Promise<void>; version: string }> {
+  const { server, url } = await serveBenchPage();
   const browser: Browser = await launchChromium(['--enable-blink-features=ForceEagerMeasureMemory', `--js-flags=${['--expose-gc', ...jsFlags].join(' ')}`, '--enable-unsafe-webgpu']);
   return {
     version: browser.version(),

@@ -1,6 +1,6 @@
 /**
  * One measurement in a fresh Node process, so that thread settings, cold starts and peak memory are each runtime's own:
- *   latency <threads> <rounds>          every runner on every model, interleaved
+ *   latency <threads> <rounds> [names]  every runner (or the comma-separated names) on every model, interleaved
  *   cold <runner> <model> <threads>     load + first result, then peak RSS after 5 more runs
  *   e2e <rounds>                        a photo's bytes to top-5 on one thread, stage by stage (end-to-end.ts)
  *   e2e-ort <rounds>                    the same with sharp + ORT-web int8 (sharp-ort.ts)
@@ -9,7 +9,7 @@
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { MODELS, nodeFiles, type ModelName } from './files.ts';
-import { coldStart, interleaved, makeRunner, type Ort, type RunnerName } from './runners.ts';
+import { coldStart, interleaved, makeRunner, NODE_RUNNERS, type Ort, type RunnerName } from './runners.ts';
 import { resnetEdgeStages } from './end-to-end.ts';
 import { sharpOrtStages } from './sharp-ort.ts';
 
@@ -19,7 +19,7 @@ const ortFor = (name: string) => (name.startsWith('ort-node') ? ortNode : ortWeb
 if (mode === 'latency') {
   const threads = Number(args[0]), rounds = Number(args[1]);
   ortWeb.env.wasm.numThreads = threads;
-  const names: RunnerName[] = ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8', 'ort-node-fp32', 'ort-node-int8'];
+  const names = args[2] ? args[2].split(',') as RunnerName[] : NODE_RUNNERS;
   const out: Record<string, unknown> = {};
   for (const model of MODELS) {
     const runners = [];

@@ -20,11 +20,13 @@ async function gpuAdapter(): Promise<{ name: string | null; usable: boolean }> {
   return { name, usable: !/swiftshader|llvmpipe|lavapipe|softpipe|warp/i.test(name) && !(adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter };
 }
 
-async function latency(threads: number, rounds: number, models: string[]) {
+/** Interleaved latency of every runner the page has (or of `only`), per model. */
+async function latency(threads: number, rounds: number, models: string[], only?: RunnerName[]) {
   ort.env.wasm.numThreads = threads;
-  const names: RunnerName[] = ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8'];
+  let names: RunnerName[] = ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8'];
   if ((await availablePaths()).includes('relaxed')) names.splice(1, 0, 're-int8-simd');
   if ((await gpuAdapter()).usable) names.push('re-webgpu');
+  if (only) names = names.filter((n) => only.includes(n));
   const out: Record<string, unknown> = {};
   for (const model of models) {
     const runners = [];

@@ -8,7 +8,7 @@
  * The same code runs in Node and in the browser page (page.ts); only how bytes and ORT arrive differs.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initWasm, Int8ResNet, type KernelPath, classifierHead, features, disposeLayers, uploadLayers, readPack, buildPlan } from 'resnet-edge/internal';
+import { initWasm, Int8ResNet, relaxedDotChoice, type KernelPath, classifierHead, features, disposeLayers, uploadLayers, readPack, buildPlan } from 'resnet-edge/internal';
 
 export type RunnerName = 're-int8' | 're-int8-simd' | 're-webgpu' | 'tfjs-fp32' | 'ort-web-fp32' | 'ort-web-int8' | 'ort-node-fp32' | 'ort-node-int8';
 
@@ -22,6 +22,10 @@ export const LABELS: Record<RunnerName, string> = {
   'ort-node-fp32': 'ORT-node 1.30 native fp32',
   'ort-node-int8': 'ORT-node 1.30 native int8 QDQ',
 };
+
+/** The runners of a Node process, and those a browser page may have (re-int8-simd where relaxed SIMD exists, re-webgpu on a real GPU). */
+export const NODE_RUNNERS: RunnerName[] = ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8', 'ort-node-fp32', 'ort-node-int8'];
+export const PAGE_RUNNERS: RunnerName[] = ['re-int8', 're-int8-simd', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8', 're-webgpu'];
 
 /** What a runner needs: the model's files and the input crop size. */
 export interface ModelFiles { pack: () => Promise<Uint8Array>; onnx: (kind: 'fp32' | 'int8') => Promise<Uint8Array>; crop: number }
@@ -59,7 +63,8 @@ export async function makeRunner(name: RunnerName, files: ModelFiles, opts: { th
   const { nhwc, nchw } = input(files.crop);
   if (name === 're-int8' || name === 're-int8-simd') {
     const net = await Int8ResNet.create(await readPack(await files.pack()), name === 're-int8-simd' ? 'simd' : undefined as KernelPath | undefined, opts.threads);
-    return { name, detail: `${net.path}, ${net.threads} thread${net.threads > 1 ? 's' : ''}`, run: async () => net.run(nhwc, 1, files.crop, true), dispose: async () => net.dispose() };
+    const form = net.path === 'relaxed' ? ` ${relaxedDotChoice()?.form} dot` : '';
+    return { name, detail: `${net.path}${form}, ${net.threads} thread${net.threads > 1 ? 's' : ''}`, run: async () => net.run(nhwc, 1, files.crop, true), dispose: async () => net.dispose() };
   }
   if (name === 're-webgpu') {
     // Through the public API (the WebGPU path has no separate forward entry): includes preprocessing an RGB crop.
