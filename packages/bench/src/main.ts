@@ -6,7 +6,7 @@
  * Writes packages/bench/results/{results.json,results.md,chart.svg}.
  * Also end to end: a 12 MP and a 2 MP photo's bytes to top-5 (ResNet-50, one thread) beside PIL + torchvision + PyTorch.
  * And in WebKitGTK (Safari's engine, SIMD128 only) where WebKitWebDriver is installed.
- * Options: --rounds N (default 20), --only node|chromium|webkit|e2e, --node 24[,22,24:no-vnni,/path/to/node] (more Node rows;
+ * Options: --rounds N (default 20), --only node,chromium,webkit,e2e (any of them; default all), --node 24[,22,24:no-vnni,/path/to/node] (more Node rows;
  * :no-vnni turns V8's AVX-VNNI lowering off), --no-vnni (Chromium rows with it off too),
  * --out DIR (default packages/bench/results).
  */
@@ -23,8 +23,9 @@ import { writeReport, type ColdRow, type LatencyRow, type Results } from './repo
 import { NODE_RUNNERS, PAGE_RUNNERS, type RunnerName } from './runners.ts';
 
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
-const rounds = Number(arg('rounds', '20')), only = arg('only', ''), outDir = arg('out', join(ROOT, 'packages', 'bench', 'results')), nodes = nodeBinaries(arg('node', '').split(',').filter(Boolean));
+const rounds = Number(arg('rounds', '20')), only = arg('only', '').split(',').filter(Boolean), outDir = arg('out', join(ROOT, 'packages', 'bench', 'results')), nodes = nodeBinaries(arg('node', '').split(',').filter(Boolean));
 const THREADS = [1, 2];
+const wants = (part: string) => only.length === 0 || only.includes(part);
 
 /** Fraction of CPU time spent busy across all cores over `ms` (the machine's load before the bench starts). */
 async function busy(ms: number): Promise<number> {
@@ -150,8 +151,8 @@ async function main() {
     latency: [], cold: [],
   };
   const started = Date.now();
-  if (only === '' || only === 'e2e') results.endToEnd = await endToEnd();
-  if (only === '' || only === 'node') {
+  if (wants('e2e')) results.endToEnd = await endToEnd();
+  if (wants('node')) {
     for (const node of nodes) {
       for (const threads of THREADS) {
         console.error(`${node.label}: ${threads} thread(s), ${rounds} rounds…`);
@@ -165,11 +166,11 @@ async function main() {
       }
     }
   }
-  if (only === '' || only === 'chromium') {
+  if (wants('chromium')) {
     await chromiumRows(results, false);
     if (process.argv.includes('--no-vnni')) await chromiumRows(results, true);
   }
-  if (only === '' || only === 'webkit') await webkitRows(results);
+  if (wants('webkit')) await webkitRows(results);
   results.machine.loadavgAtEnd = loadavg().map((v) => v.toFixed(2)).join(' ');
   results.machine.minutes = ((Date.now() - started) / 60000).toFixed(1);
   const files = writeReport(outDir, results);
