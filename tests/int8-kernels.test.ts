@@ -35,18 +35,21 @@ describe('int8 kernels', () => {
     assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), ['simd']);
   });
 
-  it('relaxed SIMD in Node 24: detected without flags, both dot forms bit-identical to the references and giving the SIMD128 logits, on 2 threads too; the probe\'s choice in diagnostics',
+  it('relaxed SIMD in Node 24: detected without flags, both dot forms bit-identical to the references and giving the SIMD128 logits, on 2 threads too; the probe (not for a small model) in diagnostics',
     { skip: existsSync(node24) ? false : 'SKIPPED, not run: no Node 24 binary (node tools/fetch-node.mjs 24 fetches it; .ci/run does)' }, () => {
       const script = `
-        const { availablePaths, forceDotForm, relaxedDotChoice, Kernels } = await import('${join(ROOT, 'sdk/src/int8/kernels.ts')}');
+        const { availablePaths, forceDotForm, probeDotFormOnce, relaxedDotChoice, Kernels } = await import('${join(ROOT, 'sdk/src/int8/kernels.ts')}');
         const { checkKernels } = await import('${join(ROOT, 'tests/int8-check.ts')}');
         const { Int8ResNet } = await import('${join(ROOT, 'sdk/src/int8/resnet.ts')}');
         const { readPack } = await import('${join(ROOT, 'sdk/src/pack/read.ts')}');
-        const { int8Reason } = await import('${join(ROOT, 'sdk/src/backend/choose.ts')}');
+        const { dotText } = await import('${join(ROOT, 'sdk/src/backend/choose.ts')}');
         const { readFileSync } = await import('node:fs');
         const p = await readPack(new Uint8Array(readFileSync('${join(ROOT, 'sdk/models/default.pack')}')));
         const img = new Float32Array(3 * 32 * 32 * 3).map((_, i) => Math.sin(i * 0.37) * 1.8);
-        const paths = await availablePaths(), probe = relaxedDotChoice(), reason = int8Reason('relaxed', 1, 'asked');
+        const paths = await availablePaths();
+        (await Int8ResNet.create(p, 'relaxed', 1)).dispose();
+        const small = { probe: relaxedDotChoice() ?? null, text: dotText('relaxed') };
+        const probe = await probeDotFormOnce(), text = dotText('relaxed');
         const logits = {}, fails = {};
         for (const form of ['fused', 'paired']) {
           forceDotForm(form);
@@ -57,7 +60,7 @@ describe('int8 kernels', () => {
             net.dispose();
           }
         }
-        console.log(JSON.stringify({ version: process.version, paths, probe, reason, fails, logits }));`;
+        console.log(JSON.stringify({ version: process.version, paths, small, probe, text, fails, logits }));`;
       const out = execFileSync(node24, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT });
       const r = JSON.parse(out.trim().split('\n').pop()!);
       assert.match(r.version, /^v24\./);
@@ -66,7 +69,8 @@ describe('int8 kernels', () => {
       const want = r.logits['fused simd 1'];
       for (const [run, logits] of Object.entries(r.logits)) assert.deepEqual(logits, want, `${run}: relaxed and SIMD128, fused and paired, 1 and 2 threads compute the same integers`);
       assert.ok(['fused', 'paired'].includes(r.probe.form) && r.probe.speedup >= 1, JSON.stringify(r.probe));
-      assert.match(r.reason, new RegExp(`^resnet-edge's int8 kernels, relaxed SIMD, 1 thread: asked; ${r.probe.form} dot products \\(\\d+\\.\\d× the (fused|paired) form's speed in a start-up probe\\)$`));
+      assert.deepEqual(r.small, { probe: null, text: '; fused dot products (no probe for a model this small)' }, 'the default CIFAR model runs without the probe');
+      assert.match(r.text, new RegExp(`^; ${r.probe.form} dot products \\(\\d+\\.\\d× the (fused|paired) form's speed in a start-up probe\\)$`));
     });
 
   it('threads: quantization, im2col + GEMM rows on 2 and 3 worker threads give exactly the 1-thread logits; dispose() stops the workers', async () => {

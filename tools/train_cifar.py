@@ -3,7 +3,8 @@
 CIFAR-10 JPEG training copies only (../shared/data/cifar10/train.tar.gz), seeded.
 
 The data are decoded once (PIL) into one uint8 tensor on the device; augmentation runs there too, batched: random
-32x32 crops of the 4-pixel zero-padded image and horizontal flips. Inputs are normalized with the ImageNet mean/std,
+32x32 crops of the 4-pixel zero-padded image and horizontal flips (and, with --cutout N, an N x N square of each image
+set to the mean). Inputs are normalized with the ImageNet mean/std,
 as the pack's preprocessing does. Recipe: SGD with Nesterov momentum 0.9, weight decay 5e-4 (not on BatchNorm and
 biases), one-cycle learning rate (15 % linear warm-up, cosine down), label smoothing 0.1. On CUDA: bfloat16 autocast,
 channels-last and cuDNN autotuning. A checkpoint is written after every epoch; `--resume` continues the same schedule.
@@ -15,7 +16,7 @@ Usage:
   CPU (the ResNet-20 of tools/default-model was trained so, with an earlier, numpy-augmented copy of this recipe):
     /usr/bin/python3 tools/train_cifar.py --depth 20 --epochs 45 --out tools/train-out
   GPU (see docs/gpu.md): python3 tools/train_cifar.py --depth 56 --epochs 200 --batch 512 --lr 0.4 --time-budget 270 ...
-  Smoke test: --limit 1000 --epochs 1
+  Smoke test: --limit 1000 --epochs 1 (tests/train-cifar.test.ts runs it, with --cutout 16)
 The test set is only used to log accuracy, never to choose anything.
 """
 import argparse
@@ -76,6 +77,18 @@ def augment(x_u8, gen):
     return padded[torch.arange(n, device=x_u8.device).view(n, 1, 1), rows, cols]
 
 
+def cutout(x, size, gen):
+    """Cutout (DeVries & Taylor 2017): a size x size square of each normalized image, at a random centre and clipped
+    at the borders, set to 0 (the mean)."""
+    n, _, h, w = x.shape
+    top = torch.randint(0, h, (n, 1, 1), generator=gen, device=gen.device).to(x.device) - size // 2
+    left = torch.randint(0, w, (n, 1, 1), generator=gen, device=gen.device).to(x.device) - size // 2
+    r = torch.arange(h, device=x.device).view(1, h, 1)
+    c = torch.arange(w, device=x.device).view(1, 1, w)
+    hole = (r >= top) & (r < top + size) & (c >= left) & (c < left + size)
+    return x.masked_fill(hole.unsqueeze(1), 0.0)
+
+
 def one_cycle(step, total, peak, warmup=0.15):
     warm = int(warmup * total)
     if step < warm:
@@ -111,6 +124,8 @@ class Trainer:
             g['lr'] = lr
         self.model.train()
         x = normalize(augment(x_u8, gen))
+        if self.args.cutout:
+            x = cutout(x, self.args.cutout, gen)
         with torch.autocast('cuda', dtype=torch.bfloat16) if self.amp else contextlib.nullcontext():
             out = self.model(x)
             loss = F.cross_entropy(out.float(), y, label_smoothing=0.1)
@@ -149,6 +164,7 @@ def main():
     ap.add_argument('--warmup', type=float, default=0.15, help='fraction of the steps spent warming up')
     ap.add_argument('--init', help='start from the weights of this checkpoint (a second, fine-tuning run)')
     ap.add_argument('--time-budget', type=float, default=0, help='seconds for the whole run: fewer epochs if needed')
+    ap.add_argument('--cutout', type=int, default=0, help='Cutout square side in pixels (0: none; 16 is the paper\'s for CIFAR-10)')
     ap.add_argument('--limit', type=int, default=0, help='train and test on this many images only (smoke test)')
     ap.add_argument('--classes', default=','.join(CLASSES), help='comma-separated CIFAR-10 classes to train on (default all ten)')
     args = ap.parse_args()

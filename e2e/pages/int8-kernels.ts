@@ -1,10 +1,10 @@
 // Runs tests/int8-check.ts in the page on each kernel path the browser validates (the relaxed path in both dot
 // forms) and reports the start-up probe's choice; the test reads window.result.
-import { availablePaths, forceDotForm, Kernels, relaxedDotChoice } from '../../sdk/src/int8/kernels.ts';
+import { availablePaths, forceDotForm, Kernels, probeDotFormOnce } from '../../sdk/src/int8/kernels.ts';
 import { checkKernels } from '../../tests/int8-check.ts';
 
 (async () => {
-  const paths = await availablePaths(), probe = relaxedDotChoice() ?? null;
+  const paths = await availablePaths(), probe = (await probeDotFormOnce()) ?? null;
   const out: Record<string, string[]> = {};
   for (const path of paths) {
     if (path === 'simd') out[path] = checkKernels(await Kernels.create(path));

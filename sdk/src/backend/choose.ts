@@ -54,13 +54,18 @@ function int8Threads(requested?: number): { threads: number; reason: string } {
   return perCore(requested, isNode() ? cpuCount() : g.navigator?.hardwareConcurrency ?? 1);
 }
 
-/** What the int8 kernels run with, in words: the instruction set, the threads and why so many, the dot products' form. */
+/** The int8 kernels' dot-product form for a model they run, in words (relaxed SIMD only: SIMD128 has one form). */
+export function dotText(path: 'relaxed' | 'simd'): string {
+  const dot = relaxedDotChoice();
+  if (path !== 'relaxed') return '';
+  return dot ? `; ${dot.form} dot products (${dot.speedup.toFixed(1)}× the ${dot.form === 'fused' ? 'paired' : 'fused'} form's speed in a start-up probe)`
+    : '; fused dot products (no probe for a model this small)';
+}
+
+/** What the int8 kernels run with, in words: the instruction set, the threads and why so many. */
 export function int8Reason(path: 'relaxed' | 'simd', threads: number, why: string): string {
   const isa = path === 'relaxed' ? 'relaxed SIMD' : 'SIMD128 (no relaxed SIMD here)';
-  const dot = relaxedDotChoice();
-  const form = path === 'relaxed' && dot
-    ? `; ${dot.form} dot products (${dot.speedup.toFixed(1)}× the ${dot.form === 'fused' ? 'paired' : 'fused'} form's speed in a start-up probe)` : '';
-  return `resnet-edge's int8 kernels, ${isa}, ${threadsText(threads)}: ${why}${form}`;
+  return `resnet-edge's int8 kernels, ${isa}, ${threadsText(threads)}: ${why}`;
 }
 
 /**

@@ -108,8 +108,19 @@ function probeDotForm(k: KernelExports): DotChoice {
   return { form, speedup: Math.max(rate[0], rate[1]) / Math.min(rate[0], rate[1]) };
 }
 
-/** The dot form the probe chose (undefined until the relaxed module was compiled, or where it was refused). */
+/** The dot form the probe chose (undefined until a model large enough to probe for was created on relaxed SIMD). */
 export const relaxedDotChoice = (): DotChoice | undefined => dotChoice;
+
+/**
+ * Runs the probe once per process or page, on an instance of its own, if the relaxed kernels validate here. Only for
+ * models whose convolutions are large enough for the form to matter: the probe (10–25 ms) would be most of a CIFAR
+ * ResNet's cold start, whose GEMMs take microseconds either way.
+ */
+export async function probeDotFormOnce(): Promise<DotChoice | undefined> {
+  const module = await compiled('relaxed');
+  if (module && !dotChoice) dotChoice = probeDotForm((await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports);
+  return dotChoice;
+}
 
 /** For tests and benchmarks: run the relaxed kernels created from now on in this form instead of the probe's. */
 export function forceDotForm(form: DotForm): void {
@@ -123,9 +134,7 @@ function compiled(path: KernelPath): Promise<WebAssembly.Module | undefined> {
     if (!WebAssembly.validate(code)) return undefined;
     const module = await WebAssembly.compile(code);
     const k = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
-    if (!answersRight(k)) return undefined;
-    if (path === 'relaxed') dotChoice ??= probeDotForm(k);
-    return module;
+    return answersRight(k) ? module : undefined;
   })());
 }
 
@@ -171,7 +180,12 @@ export class Kernels {
     this.k = instance.exports as unknown as KernelExports;
     this.memory = memory ?? this.k.memory!;
     this.#top = this.k.__heap_base.value as number;
-    if (path === 'relaxed') this.k.set_dot_form!(dotChoice?.form === 'paired' ? 1 : 0);
+    this.useDotChoice();
+  }
+
+  /** Sets this instance (and its worker threads: the setting lives in the shared memory) to the probe's dot form. */
+  useDotChoice(): void {
+    if (this.path === 'relaxed') this.k.set_dot_form!(dotChoice?.form === 'paired' ? 1 : 0);
   }
 
   /** A fresh instance on `path` (default: the fastest this runtime validates), with `threads` where shared memory exists. */

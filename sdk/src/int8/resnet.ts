@@ -6,7 +6,7 @@
 import type { Architecture, TensorEntry } from '../pack/format.js';
 import type { Pack } from '../pack/read.js';
 import { buildPlan, type ConvStep, type Plan, type Residual, type Slot as PlanSlot } from '../net/plan.js';
-import { Kernels, type KernelPath } from './kernels.js';
+import { Kernels, probeDotFormOnce, type KernelPath } from './kernels.js';
 
 /** A layer in the GEMM's layout: k×k conv (k = 1 for the classifier) with cin inputs and cout outputs. */
 interface QLayer { k: number; cin: number; cout: number; kpad: number; npad: number; w: number; wsum: number; wscale: number; bias: number }
@@ -16,6 +16,11 @@ interface Act { ptr: number; h: number; w: number; c: number }
 interface QAct { ptr: number; h: number; w: number; c: number; scale: number; zp: number }
 
 const up = (n: number, to: number) => Math.ceil(n / to) * to;
+
+/** Models whose largest convolution has fewer multiply-adds than this run the fused dot form without a probe. */
+const PROBE_MIN_MACS = 1 << 23;
+/** Multiply-adds of the plan's largest convolution. */
+const largestConvMacs = (plan: Plan): number => Math.max(0, ...plan.steps.map((s) => (s.kind === 'conv' ? s.out.h * s.out.w * s.out.c * s.k * s.k * s.in.c : 0)));
 
 /** A growable region of the module's memory (reallocated only when a larger activation comes). */
 class Region {
@@ -59,6 +64,10 @@ export class Int8ResNet {
   /** Repacks every layer of an int8 pack into a fresh kernel instance (with `threads` where shared memory exists). */
   static async create(pack: Pack, path?: KernelPath, threads = 1): Promise<Int8ResNet> {
     const net = new Int8ResNet(await Kernels.create(path, threads), pack.manifest.architecture);
+    if (net.#k.path === 'relaxed' && largestConvMacs(net.#plan(pack.manifest.preprocess.crop)) >= PROBE_MIN_MACS) {
+      await probeDotFormOnce();
+      net.#k.useDotChoice();
+    }
     const largest = Math.max(...pack.manifest.tensors.map((t) => t.shape.reduce((a, b) => a * b, 1)));
     // Staging for the repacking, in the im2col slot: the same memory serves the forward pass afterwards.
     const staging = net.#col.ensure(largest);
