@@ -1,10 +1,13 @@
 /**
  * resnet-edge's own int8 WebAssembly kernels (sdk/kernels/int8.c): instantiation, the SIMD path chosen by feature
- * detection, and a bump allocator over the module's memory. Each model gets its own instance, so disposing a
- * classifier frees its memory with it.
+ * detection (and, on relaxed SIMD, the dot form chosen by dot-form.ts's probe), and a bump allocator over the
+ * module's memory. Each model gets its own instance, so disposing a classifier frees its memory with it.
  */
 import { RELAXED_MT_WASM, RELAXED_WASM, SIMD_MT_WASM, SIMD_WASM } from './kernels.generated.js';
 import { GemmPool, type GemmArgs, type Im2colArgs } from './threads.js';
+import { dotFormCode, probeOnce, type DotChoice } from './dot-form.js';
+
+export { forceDotForm, relaxedDotChoice, type DotChoice, type DotForm } from './dot-form.js';
 
 export type KernelPath = 'relaxed' | 'simd';
 
@@ -30,12 +33,6 @@ export interface KernelExports {
 
 const bytes = (b64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 const modules: Partial<Record<KernelPath, Promise<WebAssembly.Module | undefined>>> = {};
-
-/** The relaxed kernels' two forms of the dot product (int8.c): the same integers, at different speeds per CPU. */
-export type DotForm = 'fused' | 'paired';
-/** The form a start-up probe found faster here, and how much faster (its rate ÷ the other's). */
-export interface DotChoice { form: DotForm; speedup: number }
-let dotChoice: DotChoice | undefined;
 
 /** Grows `k`'s memory to hold `bytes` past its heap base; returns the heap base. */
 function scratch(k: KernelExports, bytes: number): number {
@@ -74,58 +71,15 @@ function answersRight(k: KernelExports): boolean {
 }
 
 /**
- * Which dot form runs faster on this CPU (as XNNPACK picks microkernels): fused is one instruction with VNNI and
- * five without. Each form multiplies a 64 × 576 × 64 GEMM (2.4 M multiply-adds) in windows of at least 1 ms — long
- * enough for browsers' coarse timers — alternately, and keeps its best window. The first calls run before V8's
- * optimizing tier has compiled the GEMM (in the background, late on a busy page), so rounds go on until three in a
- * row raise neither form's best by 10 % (4 to 30 rounds). Paired is taken only when it is 5 % faster: fused is the
- * form for VNNI, and the one kept when the probe cannot tell. Typically 10–25 ms, once per process or page (in
- * Chromium, 8 fresh pages of 8 chose fused with VNNI and paired with V8's VNNI lowering off).
+ * The dot-form probe (dot-form.ts) once per process or page, on an instance of its own, if the relaxed kernels
+ * validate here.
  */
-function probeDotForm(k: KernelExports): DotChoice {
-  const m = 64, kpad = 576, n = 64, base = scratch(k, m * kpad + n * kpad + 12 * n + 4 * m * n);
-  const a = base, b = a + m * kpad, wsum = b + n * kpad, wscale = wsum + 4 * n, bias = wscale + 4 * n, out = bias + 4 * n;
-  const rate = [0, 0]; // GEMMs per ms, best window
-  for (let round = 0, flat = 0; round < 30 && (round < 4 || flat < 3); round++) {
-    let improved = false;
-    for (const form of [0, 1]) {
-      k.set_dot_form!(form);
-      const t0 = performance.now();
-      let calls = 0, t = t0;
-      while (t - t0 < 1) {
-        k.gemm_u7s8(a, m, kpad, b, n, wsum, wscale, bias, 1, 0, 0, 0, out, 0, m);
-        calls++;
-        t = performance.now();
-      }
-      const r = calls / (t - t0);
-      if (r > rate[form] * 1.1) improved = true;
-      rate[form] = Math.max(rate[form], r);
-    }
-    flat = improved ? 0 : flat + 1;
-  }
-  const form: DotForm = rate[1] > rate[0] * 1.05 ? 'paired' : 'fused';
-  k.set_dot_form!(form === 'paired' ? 1 : 0);
-  return { form, speedup: Math.max(rate[0], rate[1]) / Math.min(rate[0], rate[1]) };
-}
-
-/** The dot form the probe chose (undefined until a model large enough to probe for was created on relaxed SIMD). */
-export const relaxedDotChoice = (): DotChoice | undefined => dotChoice;
-
-/**
- * Runs the probe once per process or page, on an instance of its own, if the relaxed kernels validate here. Only for
- * models whose convolutions are large enough for the form to matter: the probe (10–25 ms) would be most of a CIFAR
- * ResNet's cold start, whose GEMMs take microseconds either way.
- */
-export async function probeDotFormOnce(): Promise<DotChoice | undefined> {
+export const probeDotFormOnce = (): Promise<DotChoice | undefined> => probeOnce(async () => {
   const module = await compiled('relaxed');
-  if (module && !dotChoice) dotChoice = probeDotForm((await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports);
-  return dotChoice;
-}
-
-/** For tests and benchmarks: run the relaxed kernels created from now on in this form instead of the probe's. */
-export function forceDotForm(form: DotForm): void {
-  dotChoice = { form, speedup: dotChoice?.speedup ?? 1 };
-}
+  if (!module) return undefined;
+  const k = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
+  return { k, scratch: (bytes: number) => scratch(k, bytes) };
+});
 
 /** The compiled module for a path, or undefined where this runtime cannot validate it or runs it wrong. */
 function compiled(path: KernelPath): Promise<WebAssembly.Module | undefined> {
@@ -185,7 +139,7 @@ export class Kernels {
 
   /** Sets this instance (and its worker threads: the setting lives in the shared memory) to the probe's dot form. */
   useDotChoice(): void {
-    if (this.path === 'relaxed') this.k.set_dot_form!(dotChoice?.form === 'paired' ? 1 : 0);
+    if (this.path === 'relaxed') this.k.set_dot_form!(dotFormCode());
   }
 
   /** A fresh instance on `path` (default: the fastest this runtime validates), with `threads` where shared memory exists. */
