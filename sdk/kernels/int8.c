@@ -17,8 +17,8 @@
 // 16 u7 × s8 products summed into 4 int32 lanes (groups of 4), added to acc, in one of two forms:
 // fused: i32x4.relaxed_dot_i8x16_i7x16_add, one instruction where the CPU has VNNI (vpdpbusd), five on x86 without
 // (V8 rebuilds a vector of ones each time); paired: i16x8.relaxed_dot_i8x16_i7x16_s (pairs, exact: |sum| ≤ 2·127·127)
-// then a pairwise widening add, three instructions everywhere. kernels.ts times both at start-up and sets the
-// faster with set_dot_form (a global in linear memory: the worker threads of a shared memory read the same one).
+// then a pairwise widening add, three instructions everywhere. sdk/src/int8/dot-form.ts times both and the faster
+// is set with set_dot_form (a global in linear memory: the worker threads of a shared memory read the same one).
 #define DOT_FUSED(acc, w, x) wasm_i32x4_relaxed_dot_i8x16_i7x16_add((w), (x), (acc))
 #define DOT_PAIRED(acc, w, x) wasm_i32x4_add((acc), wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_relaxed_dot_i8x16_i7x16((w), (x))))
 #define DOT(acc, w, x) (paired ? DOT_PAIRED(acc, w, x) : DOT_FUSED(acc, w, x))

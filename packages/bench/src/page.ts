@@ -1,7 +1,7 @@
 /** The bench in a browser page (served with COOP/COEP by browser.ts); window.bench is driven by Playwright. */
 import * as ort from 'onnxruntime-web';
 import { availablePaths } from 'resnet-edge/internal';
-import { coldStart, interleaved, makeRunner, type ModelFiles, type Ort, type RunnerName } from './runners.ts';
+import { coldStart, interleaved, makeRunner, PAGE_RUNNERS, type ModelFiles, type Ort, type RunnerName } from './runners.ts';
 import { endToEnd } from './page-e2e.ts';
 
 const CROP: Record<string, number> = { cifar20: 32, resnet18: 224, resnet50: 224 };
@@ -23,10 +23,8 @@ async function gpuAdapter(): Promise<{ name: string | null; usable: boolean }> {
 /** Interleaved latency of every runner the page has (or of `only`), per model. */
 async function latency(threads: number, rounds: number, models: string[], only?: RunnerName[]) {
   ort.env.wasm.numThreads = threads;
-  let names: RunnerName[] = ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8'];
-  if ((await availablePaths()).includes('relaxed')) names.splice(1, 0, 're-int8-simd');
-  if ((await gpuAdapter()).usable) names.push('re-webgpu');
-  if (only) names = names.filter((n) => only.includes(n));
+  const relaxed = (await availablePaths()).includes('relaxed'), gpu = (await gpuAdapter()).usable;
+  const names = PAGE_RUNNERS.filter((n) => (n !== 're-int8-simd' || relaxed) && (n !== 're-webgpu' || gpu) && (!only || only.includes(n)));
   const out: Record<string, unknown> = {};
   for (const model of models) {
     const runners = [];

@@ -63,7 +63,7 @@ export async function makeRunner(name: RunnerName, files: ModelFiles, opts: { th
   const { nhwc, nchw } = input(files.crop);
   if (name === 're-int8' || name === 're-int8-simd') {
     const net = await Int8ResNet.create(await readPack(await files.pack()), name === 're-int8-simd' ? 'simd' : undefined as KernelPath | undefined, opts.threads);
-    const form = net.path === 'relaxed' ? ` ${relaxedDotChoice()?.form} dot` : '';
+    const form = net.path === 'relaxed' ? ` ${relaxedDotChoice()?.form ?? 'fused (no probe: small model)'} dot` : '';
     return { name, detail: `${net.path}${form}, ${net.threads} thread${net.threads > 1 ? 's' : ''}`, run: async () => net.run(nhwc, 1, files.crop, true), dispose: async () => net.dispose() };
   }
   if (name === 're-webgpu') {

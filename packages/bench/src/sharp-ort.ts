@@ -13,7 +13,6 @@ import { PHOTOS, type Stages } from './end-to-end.ts';
 import { median } from './report.ts';
 import { normalizedNchw } from './runners.ts';
 
-
 export async function sharpOrtStages(rounds: number): Promise<Record<string, Stages>> {
   sharp.concurrency(1);
   ort.env.wasm.numThreads = 1;
