@@ -1,5 +1,5 @@
 /**
- * Scalar references for resnet-edge's int8 kernels (sdk/kernels/int8.c) and a check of one kernel instance against
+ * Scalar references for resnet-edge's int8 kernels (sdk/kernels/int8.c, winograd.c) and a check of one kernel instance against
  * them on random shapes. Float steps are emulated in float32 (Math.fround) in the kernels' order, so every result
  * must be bit-identical. Runs in Node (tests/int8-kernels.test.ts) and in Chromium (e2e/int8-kernels.test.ts).
  */
@@ -106,6 +106,29 @@ export function checkKernels(K: Kernels, trials = 40, seed = 7): string[] {
       const di = differs(K.u8(col, ref.out.length), ref.out);
       if (di) fails.push(`im2col h=${h} w=${w} c=${c} k=${kk} s=${stride}: ${di}`);
     }
+
+    // Winograd (3×3, stride 1, padding 1; c % 8 == 0) against im2col + GEMM's references, the tiles in two calls
+    // (as two threads split them), the output channels padded to 4.
+    const wc = 8 * int(1, 5), wh = int(1, 13), ww = int(1, 13), wn = int(1, 21), wnpad = Math.ceil(wn / 4) * 4, wkpad = Math.ceil((9 * wc) / 16) * 16;
+    const codes = Uint8Array.from({ length: wh * ww * wc }, () => int(0, 127)), wzp = int(0, 127);
+    const filters = Int8Array.from({ length: wn * 9 * wc }, () => int(-127, 127));
+    const filtersPad = new Int8Array(wnpad * wkpad);
+    for (let j = 0; j < wn; j++) filtersPad.set(filters.subarray(j * 9 * wc, (j + 1) * 9 * wc), j * wkpad);
+    const wres = t % 2 ? Float32Array.from({ length: wh * ww * wnpad }, () => r() * 4 - 2) : undefined;
+    const wscale2 = Float32Array.from({ length: wnpad }, (_, j) => (j < wn ? r() * 0.01 : 0));
+    const bias2 = Float32Array.from({ length: wnpad }, (_, j) => (j < wn ? r() - 0.5 : 0));
+    const tiles = Math.ceil(wh / 2) * Math.ceil(ww / 2), split = int(0, tiles);
+    const u = K.alloc(wnpad * 32 * wc), wwsum = K.alloc(wnpad * 4), v = K.alloc(tiles * 32 * wc), wout = K.alloc(wh * ww * wnpad * 4);
+    const wx = put(codes), ws = put(wscale2), wb = put(bias2), wr = wres ? put(wres) : 0;
+    K.k.wino_pack_weights(put(filters), wn, wc, wnpad, u, wwsum);
+    for (const [b, e] of [[0, split], [split, tiles]]) {
+      K.k.wino_input(wx, wh, ww, wc, wzp, v, b, e);
+      K.k.wino_gemm(v, wc, u, wnpad, wwsum, ws, wb, scale, wzp, wr, relu ? 1 : 0, wout, wh, ww, b, e);
+    }
+    const wcol = refIm2col(codes, wh, ww, wc, 3, 1, 1, wkpad, wzp).out;
+    const wwant = refGemm(wcol, wh * ww, wkpad, filtersPad, wnpad, wscale2, bias2, f(scale), wzp, wres, relu);
+    const dw = differs(K.f32(wout, wh * ww * wnpad), wwant);
+    if (dw) fails.push(`winograd h=${wh} w=${ww} c=${wc} n=${wn} zp=${wzp} split=${split}/${tiles}: ${dw}`);
 
     // Max pool 3×3/2 (padding 1) and global average pool, channels a multiple of 4.
     const pc = 4 * int(1, 6), ph = int(1, 15), pw = int(1, 15), oh = Math.floor((ph - 1) / 2) + 1, ow = Math.floor((pw - 1) / 2) + 1;

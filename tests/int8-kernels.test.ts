@@ -24,7 +24,7 @@ const hasClang = spawnSync(CLANG, ['--version']).status === 0;
 const node24: string = nodePath(24);
 
 describe('int8 kernels', () => {
-  it('SIMD128 path: quantize, im2col, pack + GEMM with fused epilogue, pools are bit-identical to the references (4 × 200 random shapes)', async () => {
+  it('SIMD128 path: quantize, im2col, pack + GEMM with fused epilogue, Winograd, pools are bit-identical to the references (5 × 200 random shapes)', async () => {
     assert.deepEqual(checkKernels(await Kernels.create('simd'), 200, 11), []);
   });
 
@@ -73,7 +73,7 @@ describe('int8 kernels', () => {
       assert.match(r.text, new RegExp(`^; ${r.probe.form} dot products \\(\\d+\\.\\d× the (fused|paired) form's speed in a start-up probe\\)$`));
     });
 
-  it('threads: quantization, im2col + GEMM rows on 2 and 3 worker threads give exactly the 1-thread logits; dispose() stops the workers', async () => {
+  it('threads: quantization, im2col + GEMM rows, Winograd tiles on 2 and 3 worker threads give exactly the 1-thread logits; dispose() stops the workers', async () => {
     const { Int8ResNet } = await import('../sdk/src/int8/resnet.ts');
     const { readPack } = await import('../sdk/src/pack/read.ts');
     for (const name of ['cifar20', 'resnet50'] as const) {
@@ -90,7 +90,7 @@ describe('int8 kernels', () => {
       }
     }
     const clf = await load({ backend: 'wasm', threads: 2 });
-    assert.match(clf.diagnostics.find((d) => d.backend === 'wasm')!.reason, /, 2 threads: 2 requested$/);
+    assert.match(clf.diagnostics.find((d) => d.backend === 'wasm')!.reason, /, 2 threads: 2 requested; 3×3 convolutions by Winograd F\(2×2, 3×3\)$/);
     clf.dispose();
   });
 
@@ -105,7 +105,7 @@ describe('int8 kernels', () => {
     assert.equal(readFileSync(OUTPUT, 'utf8'), generated(compileKernels()), 'run pnpm build:kernels and commit the result');
   });
 
-  it('an int8 pack on wasm keeps its weights as int8: no tfjs tensors, kernel memory ≈ int8 weights + activations', async () => {
+  it('an int8 pack on wasm keeps its weights as int8 (i16 for Winograd): no tfjs tensors, kernel memory ≈ packed weights + activations; Winograd gives the direct logits', async () => {
     const { pack } = await convertReference('resnet18', 'onnx', 'int8');
     (await load({ backend: 'wasm', compute: 'float32' })).dispose(); // starts tfjs' wasm backend, to count its tensors
     const before = tf.memory().numBytes;
@@ -117,12 +117,22 @@ describe('int8 kernels', () => {
     const { Int8ResNet } = await import('../sdk/src/int8/resnet.ts');
     const { readPack } = await import('../sdk/src/pack/read.ts');
     const p = await readPack(pack);
-    const net = await Int8ResNet.create(p, 'simd');
-    net.run(new Float32Array(224 * 224 * 3), 1, 224, true);
+    const img = new Float32Array(224 * 224 * 3).map((_, i) => Math.sin(i * 0.37) * 1.8);
+    const net = await Int8ResNet.create(p, 'simd', 1, false);
+    const direct = net.run(img, 1, 224, true);
     const weights = p.manifest.tensors.reduce((s, t) => s + t.weight.bytes, 0);
     // int8 weights (11.7 MB) + repacking pad + 3 float buffers of
     // 112×112×64 + codes + im2col rows (which also stage the repacking): well under the 46.8 MB a float32 copy of the weights alone would take.
     console.log(`resnet18 int8 weights ${(weights / 2 ** 20).toFixed(1)} MiB, kernel memory ${(net.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
     assert.ok(net.memoryBytes < weights + 12 * 2 ** 20, `${net.memoryBytes} bytes`);
+    // Winograd (SIMD128's default): 3×3 stride-1 layers hold 16 i16 per 3×3 int8 filter (32 bytes for 9), the same logits.
+    const wino = await Int8ResNet.create(p, 'simd', 1);
+    assert.ok(wino.winograd && !net.winograd);
+    assert.deepEqual(wino.run(img, 1, 224, true), direct, 'Winograd computes the direct convolution\'s integers');
+    console.log(`resnet18 Winograd: packed weights ${(wino.weightBytes / 2 ** 20).toFixed(1)} MiB, kernel memory ${(wino.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
+    assert.ok(wino.weightBytes <= (weights * 32) / 9 + 2 ** 16, `${wino.weightBytes} packed bytes`);
+    assert.ok(wino.memoryBytes < wino.weightBytes + 12 * 2 ** 20, `${wino.memoryBytes} bytes`);
+    net.dispose();
+    wino.dispose();
   });
 });

@@ -8,10 +8,7 @@
 //
 // Why 7 bits: relaxed SIMD's i32x4.relaxed_dot_i8x16_i7x16_add_s is exact only when the second operand's top bit
 // is clear; codes in [0, 127] make it exact on every implementation, so both paths compute the same integers.
-#include <stdint.h>
-#include <wasm_simd128.h>
-
-#define EXPORT(name) __attribute__((export_name(#name)))
+#include "epilogue.h"
 
 #ifdef RELAXED
 // 16 u7 × s8 products summed into 4 int32 lanes (groups of 4), added to acc, in one of two forms:
@@ -129,21 +126,6 @@ EXPORT(im2col_u8) void im2col_u8(const uint8_t* x, int h, int w, int c, int k, i
 //   wsum[n] = Σ_k w8[n][k]; wscale[n], bias[n]: per output channel; n % 4 == 0 (the packer pads)
 //   res: optional [m][n] fp32 added before the ReLU; out: [m][n] fp32
 // Blocking: a chunk of output channels whose weights fit in L2 stays there while every row pair streams by.
-
-static inline v128_t hsum4(v128_t a0, v128_t a1, v128_t a2, v128_t a3) {
-  v128_t s01 = wasm_i32x4_add(wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7));
-  v128_t s23 = wasm_i32x4_add(wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5), wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7));
-  return wasm_i32x4_add(wasm_i32x4_shuffle(s01, s23, 0, 1, 4, 5), wasm_i32x4_shuffle(s01, s23, 2, 3, 6, 7));
-}
-
-static inline void epilogue(v128_t acc, const int32_t* wsum, const float* wscale, const float* bias, v128_t vzp,
-                            v128_t vscale, const float* res, int relu, float* out) {
-  v128_t v = wasm_f32x4_convert_i32x4(wasm_i32x4_sub(acc, wasm_i32x4_mul(vzp, wasm_v128_load(wsum))));
-  v = wasm_f32x4_add(wasm_f32x4_mul(v, wasm_f32x4_mul(vscale, wasm_v128_load(wscale))), wasm_v128_load(bias));
-  if (res) v = wasm_f32x4_add(v, wasm_v128_load(res));
-  if (relu) v = wasm_f32x4_pmax(v, wasm_f32x4_splat(0.f));
-  wasm_v128_store(out, v);
-}
 
 // The GEMM, specialised (inlined) per dot form: `paired` is a constant in each copy.
 static inline __attribute__((always_inline)) void gemm(const uint8_t* a, int m, int kpad, const int8_t* b, int n,

@@ -8,7 +8,7 @@ import type { Pack } from '../pack/read.js';
 import type { Engine } from '../engines/engine.js';
 import { int8Engine } from '../engines/int8.js';
 import { webgpuEngine } from '../engines/webgpu.js';
-import { dotText, int8Reason, noBackend, tryWasm, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choose.js';
+import { dotText, int8Reason, winogradText, noBackend, tryWasm, type BackendAttempt, type BackendChoice, type BackendName, type BackendRequest } from './choose.js';
 import { UsageError } from '../errors.js';
 import { exclusive } from './queue.js';
 import type { BackendChange } from './change.js';
@@ -30,7 +30,7 @@ async function startEngine(pack: Pack, attempt: BackendAttempt): Promise<Engine>
   if (engine.threads < (attempt.threads ?? 1)) {
     Object.assign(attempt, { threads: engine.threads, reason: int8Reason(engine.path, engine.threads, engine.threadsNote) });
   }
-  attempt.reason += dotText(engine.path);
+  attempt.reason += dotText(engine.path) + winogradText(engine.winograd);
   return engine;
 }
 

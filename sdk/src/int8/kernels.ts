@@ -4,7 +4,7 @@
  * module's memory. Each model gets its own instance, so disposing a classifier frees its memory with it.
  */
 import { RELAXED_MT_WASM, RELAXED_WASM, SIMD_MT_WASM, SIMD_WASM } from './kernels.generated.js';
-import { GemmPool, type GemmArgs, type Im2colArgs } from './threads.js';
+import { GemmPool, type GemmArgs, type Im2colArgs, type WinoArgs } from './threads.js';
 import { dotFormCode, probeOnce, type DotChoice } from './dot-form.js';
 
 export { forceDotForm, relaxedDotChoice, type DotChoice, type DotForm } from './dot-form.js';
@@ -27,6 +27,11 @@ export interface KernelExports {
   gemm_u7s8(a: number, m: number, kpad: number, b: number, n: number, wsum: number, wscale: number, bias: number, scale: number, zp: number,
     res: number, relu: number, out: number, rowBegin: number, rowEnd: number): void;
   pack_weights(w: number, n: number, k: number, kpad: number, npad: number, out: number, wsum: number): void;
+  /** Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions (winograd.c). */
+  wino_pack_weights(w: number, n: number, c: number, npad: number, u: number, wsum: number): void;
+  wino_input(x: number, h: number, w: number, c: number, zp: number, v: number, tileBegin: number, tileEnd: number): void;
+  wino_gemm(v: number, c: number, u: number, n: number, wsum: number, wscale: number, bias: number, scale: number, zp: number,
+    res: number, relu: number, out: number, oh: number, ow: number, tileBegin: number, tileEnd: number): void;
   maxpool3s2(x: number, h: number, w: number, c: number, oh: number, ow: number, out: number): void;
   avgpool(x: number, hw: number, c: number, out: number): void;
 }
@@ -187,6 +192,20 @@ export class Kernels {
     };
     if (this.#pool && m * n * kpad >= MIN_SPLIT_MACS) this.#pool.run(args, im2col, rows);
     else rows(0, m);
+  }
+
+  /**
+   * A 3×3 stride-1 convolution by Winograd (winograd.c): tiles of 2×2 outputs transformed (into `v`) and multiplied,
+   * split between the threads like the GEMM's rows when the work is worth it.
+   */
+  winograd(args: WinoArgs): void {
+    const [v, tiles, c, u, n, wsum, wscale, bias, scale, zp, res, relu, out, x, h, w] = args;
+    const run = (begin: number, end: number) => {
+      this.k.wino_input(x, h, w, c, zp, v, begin, end);
+      this.k.wino_gemm(v, c, u, n, wsum, wscale, bias, scale, zp, res, relu, out, h, w, begin, end);
+    };
+    if (this.#pool && h * w * n * c * 9 >= MIN_SPLIT_MACS) this.#pool.runWinograd(args, run);
+    else run(0, tiles);
   }
 
   /** Stops the worker threads (the instance itself is freed with its last reference). */

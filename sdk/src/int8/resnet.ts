@@ -6,10 +6,13 @@
 import type { Architecture, TensorEntry } from '../pack/format.js';
 import type { Pack } from '../pack/read.js';
 import { buildPlan, type ConvStep, type Plan, type Residual, type Slot as PlanSlot } from '../net/plan.js';
-import { Kernels, probeDotFormOnce, type KernelPath } from './kernels.js';
+import { Kernels, probeDotFormOnce, relaxedDotChoice, type KernelPath } from './kernels.js';
 
-/** A layer in the GEMM's layout: k×k conv (k = 1 for the classifier) with cin inputs and cout outputs. */
-interface QLayer { k: number; cin: number; cout: number; kpad: number; npad: number; w: number; wsum: number; wscale: number; bias: number }
+/**
+ * A layer in the GEMM's layout: k×k conv (k = 1 for the classifier) with cin inputs and cout outputs; `winograd`: a
+ * 3×3 stride-1 layer whose weights `w` are packed for winograd.c instead (i16, 16 per 3×3 filter).
+ */
+interface QLayer { k: number; cin: number; cout: number; kpad: number; npad: number; w: number; wsum: number; wscale: number; bias: number; winograd: boolean }
 /** A float NHWC activation in the module's memory. */
 interface Act { ptr: number; h: number; w: number; c: number }
 /** A quantized activation: codes, scale and zero point. */
@@ -21,6 +24,17 @@ const up = (n: number, to: number) => Math.ceil(n / to) * to;
 const PROBE_MIN_MACS = 1 << 23;
 /** Multiply-adds of the plan's largest convolution. */
 const largestConvMacs = (plan: Plan): number => Math.max(0, ...plan.steps.map((s) => (s.kind === 'conv' ? s.out.h * s.out.w * s.out.c * s.k * s.k * s.in.c : 0)));
+
+/**
+ * Whether 3×3 stride-1 convolutions run by Winograd (winograd.c: 16 multiplies per 2×2 outputs, i16 × i16, two
+ * instructions per 8): on SIMD128 and wherever relaxed SIMD's fused dot product was not found fast — with VNNI it does
+ * 16 int8 multiply-adds in one instruction and the direct GEMM is as fast or faster (not probed: a small model, whose
+ * layers Winograd runs as fast as fused with VNNI and twice as fast without).
+ */
+const useWinograd = (path: KernelPath): boolean => path === 'simd' || relaxedDotChoice()?.form !== 'fused';
+/** The layers Winograd can run: 3×3, stride 1, input channels a multiple of 8 (the transform's vectors). */
+const winogradLayers = (plan: Plan): Set<string> =>
+  new Set(plan.steps.flatMap((s) => (s.kind === 'conv' && s.k === 3 && s.stride === 1 && s.in.c % 8 === 0 ? [s.layer] : [])));
 
 /** A growable region of the module's memory (reallocated only when a larger activation comes). */
 class Region {
@@ -61,8 +75,11 @@ export class Int8ResNet {
   /** Bytes of the module's memory in use: int8 weights, per-channel constants, activation buffers. */
   get memoryBytes(): number { return this.#k.used; }
 
-  /** Repacks every layer of an int8 pack into a fresh kernel instance (with `threads` where shared memory exists). */
-  static async create(pack: Pack, path?: KernelPath, threads = 1): Promise<Int8ResNet> {
+  /**
+   * Repacks every layer of an int8 pack into a fresh kernel instance (with `threads` where shared memory exists);
+   * `winograd` (for tests and benchmarks) overrides useWinograd's choice.
+   */
+  static async create(pack: Pack, path?: KernelPath, threads = 1, winograd?: boolean): Promise<Int8ResNet> {
     const net = new Int8ResNet(await Kernels.create(path, threads), pack.manifest.architecture);
     if (net.#k.path === 'relaxed' && largestConvMacs(net.#plan(pack.manifest.preprocess.crop)) >= PROBE_MIN_MACS) {
       await probeDotFormOnce();
@@ -71,11 +88,17 @@ export class Int8ResNet {
     const largest = Math.max(...pack.manifest.tensors.map((t) => t.shape.reduce((a, b) => a * b, 1)));
     // Staging for the repacking, in the im2col slot: the same memory serves the forward pass afterwards.
     const staging = net.#col.ensure(largest);
-    for (const t of pack.manifest.tensors) net.#layers.set(t.name, net.#pack(pack.payload, t, staging));
+    const wino = winograd ?? useWinograd(net.#k.path) ? winogradLayers(net.#plan(pack.manifest.preprocess.crop)) : new Set<string>();
+    for (const t of pack.manifest.tensors) net.#layers.set(t.name, net.#pack(pack.payload, t, staging, wino.has(t.name)));
     return net;
   }
 
-  #pack(payload: Uint8Array, t: TensorEntry, staging: number): QLayer {
+  /** Whether some 3×3 convolutions run by Winograd. */
+  get winograd(): boolean { return [...this.#layers.values()].some((l) => l.winograd); }
+  /** Bytes of the packed weights: int8 (direct GEMM), i16 (Winograd: 16 per 3×3 filter). */
+  get weightBytes(): number { return [...this.#layers.values()].reduce((s, l) => s + (l.winograd ? l.npad * 32 * l.cin : l.npad * l.kpad), 0); }
+
+  #pack(payload: Uint8Array, t: TensorEntry, staging: number, winograd: boolean): QLayer {
     if (t.dtype !== 'int8' || !t.scale) throw new Error(`${t.name} is ${t.dtype}: the int8 kernels run int8 packs`);
     const [cout, cin, kh = 1, kw = 1] = t.shape;
     const k = kh, kk = kh * kw * cin, kpad = up(kk, 16), npad = up(cout, 4);
@@ -87,8 +110,10 @@ export class Int8ResNet {
         for (let p = 0; p < kh * kw; p++) dst[o * kk + p * cin + i] = src[(o * cin + i) * kh * kw + p];
       }
     }
-    const layer: QLayer = { k, cin, cout, kpad, npad, w: this.#k.alloc(npad * kpad), wsum: this.#k.alloc(npad * 4), wscale: this.#k.alloc(npad * 4), bias: this.#k.alloc(npad * 4) };
-    this.#k.k.pack_weights(staging, cout, kk, kpad, npad, layer.w, layer.wsum);
+    const layer: QLayer = { k, cin, cout, kpad, npad, w: this.#k.alloc(winograd ? npad * 32 * cin : npad * kpad), wsum: this.#k.alloc(npad * 4),
+      wscale: this.#k.alloc(npad * 4), bias: this.#k.alloc(npad * 4), winograd };
+    if (winograd) this.#k.k.wino_pack_weights(staging, cout, cin, npad, layer.w, layer.wsum);
+    else this.#k.k.pack_weights(staging, cout, kk, kpad, npad, layer.w, layer.wsum);
     const f32 = (r: { offset: number; bytes: number }) => new Float32Array(payload.slice(r.offset, r.offset + r.bytes).buffer);
     this.#k.f32(layer.wscale, npad).fill(0).set(f32(t.scale));
     this.#k.f32(layer.bias, npad).fill(0).set(f32(t.bias));
@@ -114,6 +139,12 @@ export class Int8ResNet {
     const pad = (L.k - 1) >> 1;
     const oh = Math.floor((q.h + 2 * pad - L.k) / stride) + 1, ow = Math.floor((q.w + 2 * pad - L.k) / stride) + 1;
     const m = oh * ow;
+    if (L.winograd) {
+      const tiles = Math.ceil(q.h / 2) * Math.ceil(q.w / 2), out = to.ensure(m * L.npad * 4);
+      this.#k.winograd([this.#col.ensure(tiles * 32 * L.cin), tiles, L.cin, L.w, L.npad, L.wsum, L.wscale, L.bias, q.scale, q.zp,
+        res ? res.ptr : 0, step.relu ? 1 : 0, out, q.ptr, q.h, q.w]);
+      return { ptr: out, h: oh, w: ow, c: L.npad };
+    }
     // A 1×1 stride-1 convolution multiplies the codes themselves; any other builds its rows (im2col, in the GEMM's threads).
     const direct = L.k === 1 && stride === 1 && L.kpad === q.c;
     const a = direct ? q.ptr : this.#col.ensure(m * L.kpad);

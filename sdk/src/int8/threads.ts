@@ -5,8 +5,10 @@
  * the first share and spins until the others are done. Quantizing an activation is split the same way, in two
  * rounds over slices of it (min/max, then codes).
  *
- * Control block (int32 slots): 0 generation, 1 workers done, 2-14 GEMM arguments, 15 whether im2col runs first,
- * 16-24 its arguments, 25 quantize round (0: none, 1 min/max, 2 codes), 26-29 its x, n, q, params; from 32, two
+ * A Winograd convolution (winograd.c) is split the same way, by tiles of 2×2 outputs.
+ *
+ * Control block (int32 slots): 0 generation, 1 workers done, 2-14 GEMM arguments (Winograd: v, tiles, c, u, then as
+ * the GEMM), 15 what runs (0 the GEMM, 1 im2col then the GEMM, 2 Winograd), 16-24 im2col's arguments (Winograd: x, h, w), 25 quantize round (0: none, 1 min/max, 2 codes), 26-29 its x, n, q, params; from 32, two
  * floats per thread (its slice's min and max).
  * Used where shared memory exists: Node, and cross-origin isolated pages.
  */
@@ -38,6 +40,12 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
       continue;
     }
     const m = i32[3], per = Math.ceil(m / count / 2) * 2, begin = Math.min(m, index * per), end = Math.min(m, begin + per);
+    if (i32[15] === 2) { // Winograd, tiles [begin, end)
+      if (begin < end) k.wino_input(i32[16], i32[17], i32[18], i32[4], i32[11], i32[2], begin, end);
+      if (begin < end) k.wino_gemm(i32[2], i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], i32[17], i32[18], begin, end);
+      Atomics.add(i32, 1, 1);
+      continue;
+    }
     if (begin < end && i32[15]) k.im2col_u8(i32[16], i32[17], i32[18], i32[19], i32[20], i32[21], i32[22], i32[23], i32[24], i32[4], i32[11], i32[2], begin, end);
     if (begin < end) k.gemm_u7s8(i32[2], m, i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], begin, end);
     Atomics.add(i32, 1, 1);
@@ -56,6 +64,9 @@ export interface QuantizeKernels {
   quant_params(mn: number, mx: number, params: number): void;
   quantize_codes(x: number, n: number, q: number, params: number): void;
 }
+/** A Winograd convolution (Kernels.winograd): the GEMM's arguments with v, tiles, c, u, then the codes x and their h × w. */
+export type WinoArgs = [v: number, tiles: number, c: number, u: number, n: number, wsum: number, wscale: number, bias: number,
+  scale: number, zp: number, res: number, relu: number, out: number, x: number, h: number, w: number];
 /** The im2col that builds a GEMM's rows `a` (its kpad and zero point are the GEMM's): source codes and geometry. */
 export type Im2colArgs = [x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number];
 
@@ -97,12 +108,22 @@ export class GemmPool {
    * calling thread's rows [begin, end), im2col included).
    */
   run(args: GemmArgs, im2col: Im2colArgs | undefined, own: (begin: number, end: number) => void): void {
+    this.#split(args, im2col ? 1 : 0, im2col ?? [], own);
+  }
+
+  /** One Winograd convolution over every tile, split as run() splits rows (`own`: the calling thread's tiles). */
+  runWinograd(args: WinoArgs, own: (begin: number, end: number) => void): void {
+    this.#split(args.slice(0, 13) as GemmArgs, 2, args.slice(13), own);
+  }
+
+  /** Publishes 13 GEMM-shaped arguments, what runs (`op`: slot 15) and its extra arguments; runs the first share. */
+  #split(args: GemmArgs, op: number, extra: number[], own: (begin: number, end: number) => void): void {
     const i32 = new Int32Array(this.memory.buffer, this.ctl, 32), f32 = new Float32Array(this.memory.buffer, this.ctl, 32);
     const [a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out] = args;
     i32.set([a, m, kpad, b, n, wsum, wscale, bias], 2);
     f32[10] = scale;
-    i32.set([zp, res, relu, out, im2col ? 1 : 0], 11);
-    if (im2col) i32.set(im2col, 16);
+    i32.set([zp, res, relu, out, op], 11);
+    i32.set(extra, 16);
     i32[25] = 0;
     this.#publish(i32);
     own(0, Math.min(m, Math.ceil(m / this.threads / 2) * 2));
