@@ -95,7 +95,8 @@ EXPORT(quantize_u7) void quantize_u7(const float* x, int n, uint8_t* q, float* o
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// im2col: NHWC codes [h][w][c] -> rows [oh·ow][kpad], row = (ky, kx, c) patch; outside the image = zero point,
+// im2col: NHWC codes [h][w][c] -> rows [oh·ow][kpad], row = (ky, kx, c) patch (a patch row that lies in the image
+// is one contiguous copy: ResNet's 7×7 stem on 3 channels made 49 copies of 3 bytes); outside the image = zero point,
 // tail up to kpad = 0 (the packed weights are 0 there). Writes rows [row_begin, row_end): each thread builds the rows
 // of its own GEMM share.
 
@@ -106,8 +107,13 @@ EXPORT(im2col_u8) void im2col_u8(const uint8_t* x, int h, int w, int c, int k, i
   for (int r = row_begin; r < row_end; r++) {
     const int oy = r / ow, ox = r % ow;
     uint8_t* row = out + r * kpad;
+    const int ix0 = ox * stride - pad;
     for (int ky = 0; ky < k; ky++) {
       const int iy = oy * stride + ky - pad;
+      if (iy >= 0 && iy < h && ix0 >= 0 && ix0 + k <= w) {  // the patch row lies in the image: one copy
+        __builtin_memcpy(row + ky * k * c, x + (iy * w + ix0) * c, k * c);
+        continue;
+      }
       for (int kx = 0; kx < k; kx++) {
         const int ix = ox * stride + kx - pad;
         uint8_t* dst = row + (ky * k + kx) * c;
