@@ -72,7 +72,7 @@ export class Int8ResNet {
   /** Threads the GEMMs run on, and why fewer than asked for, if so. */
   get threads(): number { return this.#k.threads; }
   get threadsNote(): string { return this.#k.threadsNote; }
-  /** Bytes of the module's memory in use: int8 weights, per-channel constants, activation buffers. */
+  /** Bytes of the module's memory in use: packed weights (weightBytes), per-channel constants, activation buffers. */
   get memoryBytes(): number { return this.#k.used; }
 
   /**
@@ -88,7 +88,7 @@ export class Int8ResNet {
     const largest = Math.max(...pack.manifest.tensors.map((t) => t.shape.reduce((a, b) => a * b, 1)));
     // Staging for the repacking, in the im2col slot: the same memory serves the forward pass afterwards.
     const staging = net.#col.ensure(largest);
-    const wino = winograd ?? useWinograd(net.#k.path) ? winogradLayers(net.#plan(pack.manifest.preprocess.crop)) : new Set<string>();
+    const wino = (winograd ?? useWinograd(net.#k.path)) ? winogradLayers(net.#plan(pack.manifest.preprocess.crop)) : new Set<string>();
     for (const t of pack.manifest.tensors) net.#layers.set(t.name, net.#pack(pack.payload, t, staging, wino.has(t.name)));
     return net;
   }
