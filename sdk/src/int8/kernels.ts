@@ -3,9 +3,9 @@
  * detection (and, on relaxed SIMD, the dot form chosen by dot-form.ts's probe), and a bump allocator over the
  * module's memory. Each model gets its own instance, so disposing a classifier frees its memory with it.
  */
-import { RELAXED_MT_WASM, RELAXED_WASM, SIMD_MT_WASM, SIMD_WASM } from './kernels.generated.js';
 import { GemmPool, type GemmArgs, type Im2colArgs, type WinoArgs } from './threads.js';
 import { dotFormCode, probeOnce, type DotChoice } from './dot-form.js';
+import { buildOf, bytes, importsMemory, instantiate, scratch, type Instance } from './builds.js';
 
 export { forceDotForm, relaxedDotChoice, type DotChoice, type DotForm } from './dot-form.js';
 
@@ -36,23 +36,15 @@ export interface KernelExports {
   avgpool(x: number, hw: number, c: number, out: number): void;
 }
 
-const bytes = (b64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 const modules: Partial<Record<KernelPath, Promise<WebAssembly.Module | undefined>>> = {};
-
-/** Grows `k`'s memory to hold `bytes` past its heap base; returns the heap base. */
-function scratch(k: KernelExports, bytes: number): number {
-  const base = k.__heap_base.value as number, have = k.memory!.buffer.byteLength;
-  if (have < base + bytes) k.memory!.grow(Math.ceil((base + bytes - have) / 65536));
-  return base;
-}
 
 /**
  * A known-answer GEMM (in each dot form of a relaxed build): relaxed SIMD's dot product is exact for our operands by
  * the standard, but an early implementation (Node 20's V8 behind --experimental-wasm-relaxed-simd) computes
  * something else; such a runtime gets the SIMD128 path instead.
  */
-function answersRight(k: KernelExports): boolean {
-  const base = scratch(k, 1024), mem = () => k.memory!.buffer;
+function answersRight(inst: Instance): boolean {
+  const { k } = inst, base = scratch(inst, 1024), mem = () => inst.memory.buffer;
   const a = base, w = base + 64, b = base + 192, wsum = base + 320, one = base + 352, zero = base + 368, out = base + 384;
   const av = new Uint8Array(mem(), a, 32), wv = new Int8Array(mem(), w, 64);
   av.forEach((_, i) => { av[i] = (i * 37 + 11) % 128; });
@@ -82,36 +74,27 @@ function answersRight(k: KernelExports): boolean {
 export const probeDotFormOnce = (): Promise<DotChoice | undefined> => probeOnce(async () => {
   const module = await compiled('relaxed');
   if (!module) return undefined;
-  const k = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
-  return { k, scratch: (bytes: number) => scratch(k, bytes) };
+  const inst = await instantiate(module);
+  return { k: inst.k, scratch: (bytes: number) => scratch(inst, bytes) };
 });
 
-/** The compiled module for a path, or undefined where this runtime cannot validate it or runs it wrong. */
+/** The compiled module for a path (buildOf), or undefined where this runtime cannot validate it or runs it wrong. */
 function compiled(path: KernelPath): Promise<WebAssembly.Module | undefined> {
   return (modules[path] ??= (async () => {
-    const code = bytes(path === 'relaxed' ? RELAXED_WASM : SIMD_WASM);
+    const code = await bytes(buildOf(path));
     if (!WebAssembly.validate(code)) return undefined;
     const module = await WebAssembly.compile(code);
-    const k = (await WebAssembly.instantiate(module, {})).exports as unknown as KernelExports;
-    return answersRight(k) ? module : undefined;
+    return answersRight(await instantiate(module)) ? module : undefined;
   })());
 }
 
-/** The paths this runtime can run, fastest first. */
+/**
+ * The paths this runtime can run, fastest first. Relaxed SIMD extends SIMD128: where the relaxed build runs, the
+ * SIMD128 build is not fetched until asked for.
+ */
 export async function availablePaths(): Promise<KernelPath[]> {
-  const out: KernelPath[] = [];
-  for (const p of ['relaxed', 'simd'] as const) if (await compiled(p)) out.push(p);
-  return out;
-}
-
-/** A shared memory for the -mt builds, where this runtime has one (Node; browsers on cross-origin isolated pages). */
-function sharedMemory(): WebAssembly.Memory | undefined {
-  if (typeof SharedArrayBuffer === 'undefined') return undefined;
-  try {
-    return new WebAssembly.Memory({ initial: 16, maximum: 32768, shared: true });
-  } catch {
-    return undefined;
-  }
+  if (await compiled('relaxed')) return ['relaxed', 'simd'];
+  return (await compiled('simd')) ? ['simd'] : [];
 }
 
 /** Stops the worker threads of kernels that were dropped without stop() (a classifier never disposed). */
@@ -135,9 +118,9 @@ export class Kernels {
   /** Why fewer threads run than were asked for, if so. */
   threadsNote = '';
 
-  private constructor(readonly path: KernelPath, instance: WebAssembly.Instance, memory?: WebAssembly.Memory) {
-    this.k = instance.exports as unknown as KernelExports;
-    this.memory = memory ?? this.k.memory!;
+  private constructor(readonly path: KernelPath, { k, memory }: Instance) {
+    this.k = k;
+    this.memory = memory;
     this.#top = this.k.__heap_base.value as number;
     this.useDotChoice();
   }
@@ -154,16 +137,17 @@ export class Kernels {
     if (!chosen || !paths.includes(chosen)) {
       throw new Error(chosen === 'relaxed' ? "this runtime has no relaxed SIMD that computes resnet-edge's int8 kernels right" : 'resnet-edge\'s int8 kernels need WebAssembly SIMD128, which this runtime lacks');
     }
-    const memory = threads > 1 ? sharedMemory() : undefined;
-    if (!memory) {
-      const kern = new Kernels(chosen, await WebAssembly.instantiate((await compiled(chosen))!, {}));
-      if (threads > 1) kern.threadsNote = 'this runtime has no shared WebAssembly memory';
+    const module = await compiled(chosen);
+    if (!module) throw new Error(`resnet-edge's ${chosen} int8 kernels do not compute right here`);
+    const inst = await instantiate(module);
+    const kern = new Kernels(chosen, inst);
+    if (threads <= 1) return kern;
+    if (!importsMemory(module)) {
+      kern.threadsNote = 'this runtime has no shared WebAssembly memory';
       return kern;
     }
-    const module = await WebAssembly.compile(bytes(chosen === 'relaxed' ? RELAXED_MT_WASM : SIMD_MT_WASM));
-    const kern = new Kernels(chosen, await WebAssembly.instantiate(module, { env: { memory } }), memory);
     try {
-      kern.#pool = await GemmPool.start(module, memory, (n) => kern.alloc(n), threads);
+      kern.#pool = await GemmPool.start(module, inst.memory, (n) => kern.alloc(n), threads);
       orphans.register(kern, kern.#pool, kern);
     } catch (e) {
       kern.threadsNote = `the worker threads could not start (${(e as Error).message})`;
