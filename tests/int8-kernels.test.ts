@@ -94,6 +94,20 @@ describe('int8 kernels', () => {
     clf.dispose();
   });
 
+  it('a shared memory that cannot be made (memory pressure) after the first: the plain build on one thread, the same logits, and the reason says so', () => {
+    const script = `
+      const Real = WebAssembly.Memory;
+      let made = 0;
+      WebAssembly.Memory = function (d) { if (d.shared && ++made > 2) throw new RangeError('out of memory'); return new Real(d); };
+      const { Kernels } = await import('${join(ROOT, 'sdk/src/int8/kernels.ts')}');
+      const { checkKernels } = await import('${join(ROOT, 'tests/int8-check.ts')}');
+      const k = await Kernels.create('simd', 2);
+      console.log(JSON.stringify({ made, threads: k.threads, note: k.threadsNote, shared: k.memory.buffer instanceof SharedArrayBuffer, fails: checkKernels(k, 20, 5) }));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT });
+    const r = JSON.parse(out.trim().split('\n').pop()!);
+    assert.deepEqual(r, { made: 3, threads: 1, note: 'no shared WebAssembly memory could be made (out of memory)', shared: false, fails: [] });
+  });
+
   it('a Node process that never disposes its classifier still exits (the worker threads do not hold it)', () => {
     const script = `import('resnet-edge').then(async ({ load }) => { const c = await load({ threads: 2 }); console.log(c.diagnostics.find((d) => d.backend === 'wasm').threads); })`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, cwd: ROOT });

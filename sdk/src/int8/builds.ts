@@ -17,11 +17,14 @@ const BUILDS = {
 export const bytes = async (build: keyof typeof BUILDS): Promise<Uint8Array<ArrayBuffer>> =>
   Uint8Array.from(atob((await BUILDS[build]()).WASM), (c) => c.charCodeAt(0));
 
-/** A shared memory for the -mt builds, where this runtime has one (Node; browsers on cross-origin isolated pages). */
+/** A fresh memory for an -mt build (throws where none can be made). */
+const newSharedMemory = (): WebAssembly.Memory => new WebAssembly.Memory({ initial: 16, maximum: 32768, shared: true });
+
+/** A shared memory, where this runtime has one (Node; browsers on cross-origin isolated pages). */
 function sharedMemory(): WebAssembly.Memory | undefined {
   if (typeof SharedArrayBuffer === 'undefined') return undefined;
   try {
-    return new WebAssembly.Memory({ initial: 16, maximum: 32768, shared: true });
+    return newSharedMemory();
   } catch {
     return undefined;
   }
@@ -43,8 +46,7 @@ export const importsMemory = (module: WebAssembly.Module): boolean => WebAssembl
 
 /** A fresh instance of `module`, an -mt build on a fresh shared memory. */
 export async function instantiate(module: WebAssembly.Module): Promise<Instance> {
-  const memory = importsMemory(module) ? sharedMemory() : undefined;
-  if (importsMemory(module) && !memory) throw new Error('no shared WebAssembly memory for the threaded kernels');
+  const memory = importsMemory(module) ? newSharedMemory() : undefined;
   const k = (await WebAssembly.instantiate(module, memory ? { env: { memory } } : {})).exports as unknown as KernelExports;
   return { k, memory: memory ?? k.memory! };
 }

@@ -139,7 +139,15 @@ export class Kernels {
     }
     const module = await compiled(chosen);
     if (!module) throw new Error(`resnet-edge's ${chosen} int8 kernels do not compute right here`);
-    const inst = await instantiate(module);
+    let inst: Instance;
+    try {
+      inst = await instantiate(module);
+    } catch (e) {
+      // A shared memory can fail where the first one did not (memory pressure): the plain build, one thread.
+      const kern = new Kernels(chosen, await instantiate(await WebAssembly.compile(await bytes(chosen))));
+      kern.threadsNote = `no shared WebAssembly memory could be made (${(e as Error).message})`;
+      return kern;
+    }
     const kern = new Kernels(chosen, inst);
     if (threads <= 1) return kern;
     if (!importsMemory(module)) {
