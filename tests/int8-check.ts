@@ -79,7 +79,7 @@ export function checkKernels(K: Kernels, trials = 40, seed = 7): string[] {
     const bias = Float32Array.from({ length: npad }, (_, j) => (j < n ? r() - 0.5 : 0));
     const res = t % 2 ? Float32Array.from({ length: m * npad }, () => r() * 4 - 2) : undefined;
     const scale = r() * 0.1, zp = int(0, 127), relu = t % 3 === 0;
-    const packed = K.alloc(npad * kpad), wsum = K.alloc(npad * 4), out = K.alloc(m * npad * 4);
+    const packed = K.alloc(npad * kpad * K.k.packed_weight_size()), wsum = K.alloc(npad * 4), out = K.alloc(m * npad * 4);
     K.k.pack_weights(put(wRaw), n, k, kpad, npad, packed, wsum);
     K.k.gemm_u7s8(put(a), m, kpad, packed, npad, wsum, put(wscale), put(bias), scale, zp, res ? put(res) : 0, relu ? 1 : 0, out, 0, m);
     const d = differs(K.f32(out, m * npad), refGemm(a, m, kpad, wPad, npad, wscale, bias, f(scale), zp, res, relu));

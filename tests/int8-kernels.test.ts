@@ -35,7 +35,7 @@ describe('int8 kernels', () => {
     assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), ['simd']);
   });
 
-  it('relaxed SIMD in Node 24: detected without flags, both dot forms bit-identical to the references and giving the SIMD128 logits, on 2 threads too; the probe (not for a small model) in diagnostics',
+  it('relaxed SIMD in Node 24: detected without flags, both dot forms bit-identical to the references and giving the SIMD128 logits, on 2 threads too; the probe (not for a small model) in diagnostics; int8 packed weights (i16 on SIMD128)',
     { skip: existsSync(node24) ? false : 'SKIPPED, not run: no Node 24 binary (node tools/fetch-node.mjs 24 fetches it; .ci/run does)' }, () => {
       const script = `
         const { availablePaths, forceDotForm, probeDotFormOnce, relaxedDotChoice, Kernels } = await import('${join(ROOT, 'sdk/src/int8/kernels.ts')}');
@@ -60,12 +60,19 @@ describe('int8 kernels', () => {
             net.dispose();
           }
         }
-        console.log(JSON.stringify({ version: process.version, paths, small, probe, text, fails, logits }));`;
+        const packed = {};
+        for (const path of ['relaxed', 'simd']) {
+          const net = await Int8ResNet.create(p, path, 1, false);
+          packed[path] = net.weightBytes;
+          net.dispose();
+        }
+        console.log(JSON.stringify({ version: process.version, paths, small, probe, text, fails, logits, packed }));`;
       const out = execFileSync(node24, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT });
       const r = JSON.parse(out.trim().split('\n').pop()!);
       assert.match(r.version, /^v24\./);
       assert.deepEqual(r.paths, ['relaxed', 'simd']);
       assert.deepEqual(r.fails, { fused: [], paired: [] });
+      assert.equal(r.packed.simd, 2 * r.packed.relaxed, 'the direct GEMM packs int8 with relaxed SIMD, i16 on SIMD128');
       const want = r.logits['fused simd 1'];
       for (const [run, logits] of Object.entries(r.logits)) assert.deepEqual(logits, want, `${run}: relaxed and SIMD128, fused and paired, 1 and 2 threads compute the same integers`);
       assert.ok(['fused', 'paired'].includes(r.probe.form) && r.probe.speedup >= 1, JSON.stringify(r.probe));
@@ -120,7 +127,7 @@ describe('int8 kernels', () => {
     for (const build of BUILDS) assert.equal(readFileSync(outputFile(build), 'utf8'), generated(build, mods[build]), `${build}: run pnpm build:kernels and commit the result`);
   });
 
-  it('an int8 pack on wasm keeps its weights as int8 (i16 for Winograd): no tfjs tensors, kernel memory ≈ packed weights + activations; Winograd gives the direct logits', async () => {
+  it('an int8 pack on wasm keeps its weights packed (int8 with relaxed SIMD; i16 on SIMD128 and for Winograd): no tfjs tensors, kernel memory ≈ packed weights + activations; Winograd gives the direct logits', async () => {
     const { pack } = await convertReference('resnet18', 'onnx', 'int8');
     (await load({ backend: 'wasm', compute: 'float32' })).dispose(); // starts tfjs' wasm backend, to count its tensors
     const before = tf.memory().numBytes;
@@ -136,10 +143,12 @@ describe('int8 kernels', () => {
     const net = await Int8ResNet.create(p, 'simd', 1, false);
     const direct = net.run(img, 1, 224, true);
     const weights = p.manifest.tensors.reduce((s, t) => s + t.weight.bytes, 0);
-    // int8 weights (11.7 MB) + repacking pad + 3 float buffers of
-    // 112×112×64 + codes + im2col rows (which also stage the repacking): well under the 46.8 MB a float32 copy of the weights alone would take.
-    console.log(`resnet18 int8 weights ${(weights / 2 ** 20).toFixed(1)} MiB, kernel memory ${(net.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
-    assert.ok(net.memoryBytes < weights + 12 * 2 ** 20, `${net.memoryBytes} bytes`);
+    // SIMD128's direct GEMM holds its weights as i16 (int8.c: plain loads run the GEMM faster than widening int8):
+    // 2 bytes per int8 weight + repacking pad, + 3 float buffers of 112×112×64 + codes + im2col rows (which also stage
+    // the repacking): well under the 46.8 MB a float32 copy of the weights alone would take.
+    console.log(`resnet18 int8 weights ${(weights / 2 ** 20).toFixed(1)} MiB, packed ${(net.weightBytes / 2 ** 20).toFixed(1)} MiB, kernel memory ${(net.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
+    assert.ok(net.weightBytes <= 2 * weights + 2 ** 16, `${net.weightBytes} packed bytes`);
+    assert.ok(net.memoryBytes < net.weightBytes + 12 * 2 ** 20, `${net.memoryBytes} bytes`);
     // Winograd (SIMD128's default): 3×3 stride-1 layers hold 16 i16 per 3×3 int8 filter (32 bytes for 9), the same logits.
     const wino = await Int8ResNet.create(p, 'simd', 1);
     assert.ok(wino.winograd && !net.winograd);

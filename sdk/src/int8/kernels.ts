@@ -27,6 +27,8 @@ export interface KernelExports {
   gemm_u7s8(a: number, m: number, kpad: number, b: number, n: number, wsum: number, wscale: number, bias: number, scale: number, zp: number,
     res: number, relu: number, out: number, rowBegin: number, rowEnd: number): void;
   pack_weights(w: number, n: number, k: number, kpad: number, npad: number, out: number, wsum: number): void;
+  /** Bytes per weight pack_weights writes: 1 (int8, relaxed builds), 2 (i16, SIMD128 builds). */
+  packed_weight_size(): number;
   /** Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions (winograd.c). */
   wino_pack_weights(w: number, n: number, c: number, npad: number, u: number, wsum: number): void;
   wino_input(x: number, h: number, w: number, c: number, zp: number, v: number, tileBegin: number, tileEnd: number): void;
@@ -45,7 +47,8 @@ const modules: Partial<Record<KernelPath, Promise<WebAssembly.Module | undefined
  */
 function answersRight(inst: Instance): boolean {
   const { k } = inst, base = scratch(inst, 1024), mem = () => inst.memory.buffer;
-  const a = base, w = base + 64, b = base + 192, wsum = base + 320, one = base + 352, zero = base + 368, out = base + 384;
+  // a: 2 × 16 codes, w: 4 × 16 int8, b: packed (i16 at most: 128 bytes), out: 2 × 4 floats.
+  const a = base, w = base + 64, b = base + 128, wsum = base + 256, one = base + 272, zero = base + 288, out = base + 320;
   const av = new Uint8Array(mem(), a, 32), wv = new Int8Array(mem(), w, 64);
   av.forEach((_, i) => { av[i] = (i * 37 + 11) % 128; });
   wv.forEach((_, i) => { wv[i] = ((i * 53 + 7) % 255) - 127; });

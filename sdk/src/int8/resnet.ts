@@ -36,9 +36,6 @@ const useWinograd = (path: KernelPath): boolean => path === 'simd' || relaxedDot
 const winogradLayers = (plan: Plan): Set<string> =>
   new Set(plan.steps.flatMap((s) => (s.kind === 'conv' && s.k === 3 && s.stride === 1 && s.in.c % 8 === 0 ? [s.layer] : [])));
 
-/** Bytes of a layer's packed weights: int8 for the direct GEMM, i16 for Winograd (16 per 3×3 filter of cin). */
-const packedBytes = (l: Pick<QLayer, 'winograd' | 'npad' | 'kpad' | 'cin'>): number => (l.winograd ? l.npad * 32 * l.cin : l.npad * l.kpad);
-
 /** A growable region of the module's memory (reallocated only when a larger activation comes). */
 class Region {
   ptr = 0;
@@ -99,7 +96,15 @@ export class Int8ResNet {
   /** Whether some 3×3 convolutions run by Winograd. */
   get winograd(): boolean { return [...this.#layers.values()].some((l) => l.winograd); }
   /** Bytes of the packed weights: int8 (direct GEMM), i16 (Winograd: 16 per 3×3 filter). */
-  get weightBytes(): number { return [...this.#layers.values()].reduce((s, l) => s + packedBytes(l), 0); }
+  get weightBytes(): number { return [...this.#layers.values()].reduce((s, l) => s + this.#packedBytes(l), 0); }
+
+  /**
+   * Bytes of a layer's packed weights: the direct GEMM's (int8 with relaxed SIMD, i16 with SIMD128: int8.c), or
+   * Winograd's (i16, 16 per 3×3 filter of cin).
+   */
+  #packedBytes(l: Pick<QLayer, 'winograd' | 'npad' | 'kpad' | 'cin'>): number {
+    return l.winograd ? l.npad * 32 * l.cin : l.npad * l.kpad * this.#k.k.packed_weight_size();
+  }
 
   #pack(payload: Uint8Array, t: TensorEntry, staging: number, winograd: boolean): QLayer {
     if (t.dtype !== 'int8' || !t.scale) throw new Error(`${t.name} is ${t.dtype}: the int8 kernels run int8 packs`);
@@ -113,7 +118,7 @@ export class Int8ResNet {
         for (let p = 0; p < kh * kw; p++) dst[o * kk + p * cin + i] = src[(o * cin + i) * kh * kw + p];
       }
     }
-    const layer: QLayer = { k, cin, cout, kpad, npad, w: this.#k.alloc(packedBytes({ winograd, npad, kpad, cin })), wsum: this.#k.alloc(npad * 4),
+    const layer: QLayer = { k, cin, cout, kpad, npad, w: this.#k.alloc(this.#packedBytes({ winograd, npad, kpad, cin })), wsum: this.#k.alloc(npad * 4),
       wscale: this.#k.alloc(npad * 4), bias: this.#k.alloc(npad * 4), winograd };
     if (winograd) this.#k.k.wino_pack_weights(staging, cout, cin, npad, layer.w, layer.wsum);
     else this.#k.k.pack_weights(staging, cout, kk, kpad, npad, layer.w, layer.wsum);
