@@ -2,8 +2,8 @@
  * Worker threads for the int8 GEMM: each worker instantiates the same kernels on the same shared memory and, when
  * the calling thread publishes a GEMM (a generation counter and its arguments in a control block), computes its
  * share of the output rows — first their im2col rows, when the convolution has any — ; the calling thread computes
- * the first share and spins until the others are done. Quantizing an activation is split the same way, in two
- * rounds over slices of it (min/max, then codes).
+ * the first share and spins until the others are done, and a worker spins ~0.2 ms for the next one before it sleeps.
+ * Quantizing an activation is split the same way, in two rounds over slices of it (min/max, then codes).
  *
  * A Winograd convolution (winograd.c) is split the same way, by tiles of 2×2 outputs.
  *
@@ -30,7 +30,11 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
   const i32 = new Int32Array(memory.buffer, ctl, 32), f32 = new Float32Array(memory.buffer, ctl, 32);
   let gen = 0;
   for (;;) {
-    Atomics.wait(i32, 0, gen);
+    // Spin ~0.2 ms before sleeping: a network's steps follow each other within microseconds, and waking from
+    // Atomics.wait costs tens of microseconds each time (ResNet-50 on 2 threads, Node 24: 30.7 → 28.8 ms A/B).
+    for (let spins = 0, t0 = performance.now(); Atomics.load(i32, 0) === gen; spins++) {
+      if ((spins & 255) === 255 && performance.now() - t0 > 0.2) { Atomics.wait(i32, 0, gen); break; }
+    }
     gen = Atomics.load(i32, 0);
     if (gen < 0) return;
     if (i32[25]) { // quantization: op 1 min/max of a slice (into its own pair of slots), op 2 codes of a slice
