@@ -36,6 +36,14 @@ async function busy(ms: number): Promise<number> {
   return 1 - (d[3] + d[4]) / total;
 }
 
+/**
+ * Waits (10 s at most) until the cores are idle: the threads of a page or process that just closed can run on for a
+ * while (ORT-web's spin), and the next runtime measured alone would share the cores with them.
+ */
+async function quiet(): Promise<void> {
+  for (const t0 = Date.now(); Date.now() - t0 < 10_000 && (await busy(250)) > 0.1;);
+}
+
 const child = (node: NodeBinary, ...args: string[]) => JSON.parse(execFileSync(node.path, [...node.flags, '--import', 'tsx', join(import.meta.dirname, 'node-child.ts'), ...args],
   { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!);
 
@@ -53,6 +61,7 @@ async function latencyOf(threads: number, names: RunnerName[], measure: (rounds:
   const out: LatencyData = {};
   for (let pass = 0; pass < 2; pass++) {
     for (const name of names) {
+      await quiet();
       for (const [model, v] of Object.entries(await measure(Math.ceil(rounds / 2), [name]))) {
         const o = (out[model] ??= { times: {}, detail: {} });
         for (const [r, t] of Object.entries(v.times)) (o.times[r] ??= []).push(...t);

@@ -77,7 +77,7 @@ export function writeReport(dir: string, r: Results): { json: string; md: string
   const machine = Object.entries(r.machine).map(([k, v]) => `- ${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n');
   writeFileSync(files.md, `# pnpm bench, ${r.date}\n\n${machine}\n\nSteady state: one preprocessed input, the forward pass only, each timed run after a 30 ms pause. On 1 thread the runtimes `
     + `are interleaved round by round in one process or page; on more, each runs alone in its own (another runtime's idle threads spin `
-    + `and take the cores), in two alternating passes of half the rounds. GFLOP/s = 2 × multiply-adds / time.\n${latencyTable(r)}\n\n`
+    + `and take the cores), in two alternating passes of half the rounds, each after the cores are idle again. GFLOP/s = 2 × multiply-adds / time.\n${latencyTable(r)}\n\n`
     + `## Cold start and memory\n\nLoad from the model's bytes + first result, in a fresh process (Node: memory = peak RSS growth over the `
     + `process after its imports) or a fresh page (Chromium: performance.measureUserAgentSpecificMemory() after a GC, whole page).\n\n`
     + `${coldTable(r)}\n\n${r.endToEnd ? `## End to end\n\nA photo's file bytes to its top-5, ResNet-50, one thread, medians (tools/bench_photos.py makes the photos). `
