@@ -25,6 +25,19 @@ export function refQuantize(x: Float32Array): { q: Uint8Array; scale: number; zp
   return { q: Uint8Array.from(q), scale, zp };
 }
 
+/** min(0, x…) and max(0, x…), as minmax_f32 finds them (the quantization's range). */
+export function refRange(x: ArrayLike<number>): number[] {
+  let mn = 0, mx = 0;
+  for (let i = 0; i < x.length; i++) {
+    mn = x[i] < mn ? x[i] : mn;
+    mx = x[i] > mx ? x[i] : mx;
+  }
+  return [mn, mx];
+}
+
+/** The ranges two calls wrote (two floats at each pointer), combined as the thread pool combines them. */
+const joined = (K: Kernels, ptrs: number[]): number[] => refRange(ptrs.flatMap((p) => Array.from(K.f32(p, 2))));
+
 export function refGemm(a: Uint8Array, m: number, kpad: number, w: Int8Array, n: number, wscale: Float32Array, bias: Float32Array,
   scale: number, zp: number, res: Float32Array | undefined, relu: boolean): Float32Array {
   const out = new Float32Array(m * n);
@@ -81,18 +94,23 @@ export function checkKernels(K: Kernels, trials = 40, seed = 7): string[] {
     const scale = r() * 0.1, zp = int(0, 127), relu = t % 3 === 0;
     const packed = K.alloc(npad * kpad * K.k.packed_weight_size()), wsum = K.alloc(npad * 4), out = K.alloc(m * npad * 4);
     K.k.pack_weights(put(wRaw), n, k, kpad, npad, packed, wsum);
-    K.k.gemm_u7s8(put(a), m, kpad, packed, npad, wsum, put(wscale), put(bias), scale, zp, res ? put(res) : 0, relu ? 1 : 0, out, 0, m);
-    const d = differs(K.f32(out, m * npad), refGemm(a, m, kpad, wPad, npad, wscale, bias, f(scale), zp, res, relu));
-    if (d) fails.push(`gemm m=${m} n=${n} k=${k} zp=${zp} relu=${relu} res=${!!res}: ${d}`);
+    // The rows in two calls (as two threads split them), each writing its outputs' range.
+    const pa = put(a), pws = put(wscale), pb = put(bias), pr = res ? put(res) : 0, rows = int(0, m), ranges = [K.alloc(8), K.alloc(8)];
+    for (const [i, [b, e]] of [[0, rows], [rows, m]].entries()) {
+      K.k.gemm_u7s8(pa, m, kpad, packed, npad, wsum, pws, pb, scale, zp, pr, relu ? 1 : 0, out, b, e, ranges[i]);
+    }
+    const want = refGemm(a, m, kpad, wPad, npad, wscale, bias, f(scale), zp, res, relu);
+    const d = differs(K.f32(out, m * npad), want) || differs(joined(K, ranges), refRange(want));
+    if (d) fails.push(`gemm m=${m} n=${n} k=${k} zp=${zp} relu=${relu} res=${!!res} split=${rows}: ${d}`);
 
     // Quantization: random lengths, ranges all-positive, all-negative or mixed; zeros.
     const len = int(1, 3000), kind = t % 4;
     const x = Float32Array.from({ length: len }, () => (kind === 3 ? 0 : kind === 0 ? r() * 6 : kind === 1 ? -r() * 3 : (r() - 0.3) * 10));
     const q = K.alloc(len), params = K.alloc(8);
     K.k.quantize_u7(put(x), len, q, params);
-    const want = refQuantize(x);
+    const wantQ = refQuantize(x);
     const got = { scale: K.f32(params, 1)[0], zp: K.i32(params + 4, 1)[0] };
-    const dq = differs(K.u8(q, len), want.q) || differs([got.scale, got.zp], [want.scale, want.zp]);
+    const dq = differs(K.u8(q, len), wantQ.q) || differs([got.scale, got.zp], [wantQ.scale, wantQ.zp]);
     if (dq) fails.push(`quantize n=${len} kind=${kind}: ${dq}`);
 
     // im2col: random image, kernel 1/3/7, stride 1/2, padding (k-1)/2.
@@ -121,13 +139,13 @@ export function checkKernels(K: Kernels, trials = 40, seed = 7): string[] {
     const u = K.alloc(wnpad * 32 * wc), wwsum = K.alloc(wnpad * 4), v = K.alloc(tiles * 32 * wc), wout = K.alloc(wh * ww * wnpad * 4);
     const wx = put(codes), ws = put(wscale2), wb = put(bias2), wr = wres ? put(wres) : 0;
     K.k.wino_pack_weights(put(filters), wn, wc, wnpad, u, wwsum);
-    for (const [b, e] of [[0, split], [split, tiles]]) {
+    for (const [i, [b, e]] of [[0, split], [split, tiles]].entries()) {
       K.k.wino_input(wx, wh, ww, wc, wzp, v, b, e);
-      K.k.wino_gemm(v, wc, u, wnpad, wwsum, ws, wb, scale, wzp, wr, relu ? 1 : 0, wout, wh, ww, b, e);
+      K.k.wino_gemm(v, wc, u, wnpad, wwsum, ws, wb, scale, wzp, wr, relu ? 1 : 0, wout, wh, ww, b, e, ranges[i]);
     }
     const wcol = refIm2col(codes, wh, ww, wc, 3, 1, 1, wkpad, wzp).out;
     const wwant = refGemm(wcol, wh * ww, wkpad, filtersPad, wnpad, wscale2, bias2, f(scale), wzp, wres, relu);
-    const dw = differs(K.f32(wout, wh * ww * wnpad), wwant);
+    const dw = differs(K.f32(wout, wh * ww * wnpad), wwant) || differs(joined(K, ranges), refRange(wwant));
     if (dw) fails.push(`winograd h=${wh} w=${ww} c=${wc} n=${wn} zp=${wzp} split=${split}/${tiles}: ${dw}`);
 
     // Max pool 3×3/2 (padding 1) and global average pool, channels a multiple of 4.

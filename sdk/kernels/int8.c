@@ -46,19 +46,11 @@ EXPORT(packed_weight_size) int packed_weight_size(void) { return sizeof(packed_t
 
 // min(0, x...) and max(0, x...) into out2[0], out2[1].
 EXPORT(minmax_f32) void minmax_f32(const float* x, int n, float* out2) {
-  v128_t lo = wasm_f32x4_splat(0.f), hi = wasm_f32x4_splat(0.f);
+  range_t r = range_start();
   int i = 0;
-  for (; i + 4 <= n; i += 4) {
-    v128_t v = wasm_v128_load(x + i);
-    lo = wasm_f32x4_pmin(lo, v);
-    hi = wasm_f32x4_pmax(hi, v);
-  }
+  for (; i + 4 <= n; i += 4) range_add(&r, wasm_v128_load(x + i));
   float mn = 0.f, mx = 0.f;
-  for (int l = 0; l < 4; l++) {
-    float a = ((float*)&lo)[l], b = ((float*)&hi)[l];
-    mn = a < mn ? a : mn;
-    mx = b > mx ? b : mx;
-  }
+  range_fold(r, &mn, &mx);
   for (; i < n; i++) { mn = x[i] < mn ? x[i] : mn; mx = x[i] > mx ? x[i] : mx; }
   out2[0] = mn;
   out2[1] = mx;
@@ -139,13 +131,14 @@ EXPORT(im2col_u8) void im2col_u8(const uint8_t* x, int h, int w, int c, int k, i
 //   b:   packed weights: for each block of 4 output channels, for each KSTEP-deep k step, 4 × KSTEP packed_t
 //        (pack_weights: int8 16 deep with relaxed SIMD, i16 8 deep with SIMD128)
 //   wsum[n] = Σ_k w8[n][k]; wscale[n], bias[n]: per output channel; n % 4 == 0 (the packer pads)
-//   res: optional [m][n] fp32 added before the ReLU; out: [m][n] fp32
+//   res: optional [m][n] fp32 added before the ReLU; out: [m][n] fp32; range: the outputs' min(0, …), max(0, …) (or 0)
 // Blocking: a chunk of output channels whose weights fit in L2 stays there while every row pair streams by.
 
 // The GEMM, specialised (inlined) per dot form: `paired` is a constant in each copy.
 static inline __attribute__((always_inline)) void gemm(const uint8_t* a, int m, int kpad, const packed_t* b, int n,
     const int32_t* wsum, const float* wscale, const float* bias, float scale, int zp, const float* res, int relu,
-    float* out, int row_begin, int row_end, const int paired) {
+    float* out, int row_begin, int row_end, float* range_out, const int paired) {
+  range_t range = range_start();
   const v128_t vzp = wasm_i32x4_splat(zp), vscale = wasm_f32x4_splat(scale);
   int chunk = (128 * 1024 / (kpad * (int)sizeof(packed_t))) & ~3;
   if (chunk < 4) chunk = 4;
@@ -166,22 +159,23 @@ static inline __attribute__((always_inline)) void gemm(const uint8_t* a, int m, 
           c10 = DOT(c10, w0, x1); c11 = DOT(c11, w1, x1); c12 = DOT(c12, w2, x1); c13 = DOT(c13, w3, x1);
         }
         epilogue(hsum4(c00, c01, c02, c03), wsum + nb, wscale + nb, bias + nb, vzp, vscale,
-                 res ? res + r * n + nb : 0, relu, out + r * n + nb);
+                 res ? res + r * n + nb : 0, relu, out + r * n + nb, &range);
         if (two) epilogue(hsum4(c10, c11, c12, c13), wsum + nb, wscale + nb, bias + nb, vzp, vscale,
-                          res ? res + (r + 1) * n + nb : 0, relu, out + (r + 1) * n + nb);
+                          res ? res + (r + 1) * n + nb : 0, relu, out + (r + 1) * n + nb, &range);
       }
     }
   }
+  range_store(range, range_out);
 }
 
 EXPORT(gemm_u7s8) void gemm_u7s8(const uint8_t* a, int m, int kpad, const packed_t* b, int n, const int32_t* wsum,
                                  const float* wscale, const float* bias, float scale, int zp, const float* res,
-                                 int relu, float* out, int row_begin, int row_end) {
+                                 int relu, float* out, int row_begin, int row_end, float* range) {
 #ifdef RELAXED
-  if (dot_form) gemm(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, row_begin, row_end, 1);
+  if (dot_form) gemm(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, row_begin, row_end, range, 1);
   else
 #endif
-  gemm(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, row_begin, row_end, 0);
+  gemm(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, row_begin, row_end, range, 0);
 }
 
 // Repacks PyTorch-layout int8 weights [n][kh][kw][cin]-ordered rows (the caller permutes to (ky, kx, c) order)

@@ -94,7 +94,7 @@ static inline void products(const int16_t* v0, const int16_t* v1, const int16_t*
 
 // Output transform of one tile (m: its 16 sums for 4 channels) and the epilogue of its outputs inside oh × ow.
 static void finish(const v128_t* m, int t, int oh, int ow, int n, int nb, const int32_t* wsum, const float* wscale,
-                   const float* bias, v128_t vzp, v128_t vscale, const float* res, int relu, float* out) {
+                   const float* bias, v128_t vzp, v128_t vscale, const float* res, int relu, float* out, range_t* range) {
   const int tw = (ow + 1) / 2, oy = 2 * (t / tw), ox = 2 * (t % tw);
   v128_t s[2][4];  // Aᵀ M, Aᵀ = [[1,1,1,0], [0,1,−1,−1]]
   for (int j = 0; j < 4; j++) {
@@ -107,16 +107,18 @@ static void finish(const v128_t* m, int t, int oh, int ow, int n, int nb, const 
     for (int j = 0; j < 2 && ox + j < ow; j++) {
       const int p = (oy + i) * ow + ox + j;
       epilogue(wasm_i32x4_shr(y[j], 2), wsum + nb, wscale + nb, bias + nb, vzp, vscale, res ? res + p * n + nb : 0,
-               relu, out + p * n + nb);
+               relu, out + p * n + nb, range);
     }
   }
 }
 
 // The convolution's outputs of tiles [tile_begin, tile_end) from their transformed inputs v (wino_input) and the
-// packed u (wino_pack_weights), with the direct GEMM's epilogue; out and res are [oh·ow][n] fp32, oh × ow = h × w.
+// packed u (wino_pack_weights), with the direct GEMM's epilogue; out and res are [oh·ow][n] fp32, oh × ow = h × w;
+// range: the outputs' min(0, …), max(0, …) (or 0).
 EXPORT(wino_gemm) void wino_gemm(const int16_t* v, int c, const int16_t* u, int n, const int32_t* wsum,
                                  const float* wscale, const float* bias, float scale, int zp, const float* res, int relu,
-                                 float* out, int oh, int ow, int tile_begin, int tile_end) {
+                                 float* out, int oh, int ow, int tile_begin, int tile_end, float* range_out) {
+  range_t range = range_start();
   const v128_t vzp = wasm_i32x4_splat(zp), vscale = wasm_f32x4_splat(scale);
   int chunk = (128 * 1024 / (32 * c)) & ~3;  // output channels whose packed weights (32·c bytes each) fit in L2
   if (chunk < 4) chunk = 4;
@@ -130,9 +132,10 @@ EXPORT(wino_gemm) void wino_gemm(const int16_t* v, int c, const int16_t* u, int 
           const int16_t* v0 = v + (t * 16 + xi) * c;
           products(v0, two ? v0 + 16 * c : v0, u + ((nb / 4) * 16 + xi) * 4 * c, c, &m0[xi], &m1[xi]);
         }
-        finish(m0, t, oh, ow, n, nb, wsum, wscale, bias, vzp, vscale, res, relu, out);
-        if (two) finish(m1, t + 1, oh, ow, n, nb, wsum, wscale, bias, vzp, vscale, res, relu, out);
+        finish(m0, t, oh, ow, n, nb, wsum, wscale, bias, vzp, vscale, res, relu, out, &range);
+        if (two) finish(m1, t + 1, oh, ow, n, nb, wsum, wscale, bias, vzp, vscale, res, relu, out, &range);
       }
     }
   }
+  range_store(range, range_out);
 }

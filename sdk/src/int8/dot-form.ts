@@ -44,7 +44,7 @@ function probeDotForm(k: KernelExports, scratch: (bytes: number) => number): Dot
       const t0 = performance.now();
       let calls = 0, t = t0;
       while (t - t0 < 1) {
-        k.gemm_u7s8(a, m, kpad, b, n, wsum, wscale, bias, 1, 0, 0, 0, out, 0, m);
+        k.gemm_u7s8(a, m, kpad, b, n, wsum, wscale, bias, 1, 0, 0, 0, out, 0, m, 0);
         calls++;
         t = performance.now();
       }

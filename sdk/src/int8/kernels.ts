@@ -3,7 +3,7 @@
  * detection (and, on relaxed SIMD, the dot form chosen by dot-form.ts's probe), and a bump allocator over the
  * module's memory. Each model gets its own instance, so disposing a classifier frees its memory with it.
  */
-import { GemmPool, type GemmArgs, type Im2colArgs, type WinoArgs } from './threads.js';
+import { GemmPool, type GemmArgs, type Im2colArgs, type Range, type Share, type WinoArgs } from './threads.js';
 import { dotFormCode, probeOnce, type DotChoice } from './dot-form.js';
 import { buildOf, bytes, importsMemory, instantiate, scratch, type Instance } from './builds.js';
 
@@ -24,8 +24,9 @@ export interface KernelExports {
     rowBegin: number, rowEnd: number): void;
   /** Relaxed builds only: 0 fused dot products, 1 paired (int8.c). */
   set_dot_form?(paired: number): void;
+  /** `range`: where the outputs' min(0, …) and max(0, …) go (0: nowhere). */
   gemm_u7s8(a: number, m: number, kpad: number, b: number, n: number, wsum: number, wscale: number, bias: number, scale: number, zp: number,
-    res: number, relu: number, out: number, rowBegin: number, rowEnd: number): void;
+    res: number, relu: number, out: number, rowBegin: number, rowEnd: number, range: number): void;
   pack_weights(w: number, n: number, k: number, kpad: number, npad: number, out: number, wsum: number): void;
   /** Bytes per weight pack_weights writes: 1 (int8, relaxed builds), 2 (i16, SIMD128 builds). */
   packed_weight_size(): number;
@@ -33,7 +34,7 @@ export interface KernelExports {
   wino_pack_weights(w: number, n: number, c: number, npad: number, u: number, wsum: number): void;
   wino_input(x: number, h: number, w: number, c: number, zp: number, v: number, tileBegin: number, tileEnd: number): void;
   wino_gemm(v: number, c: number, u: number, n: number, wsum: number, wscale: number, bias: number, scale: number, zp: number,
-    res: number, relu: number, out: number, oh: number, ow: number, tileBegin: number, tileEnd: number): void;
+    res: number, relu: number, out: number, oh: number, ow: number, tileBegin: number, tileEnd: number, range: number): void;
   maxpool3s2(x: number, h: number, w: number, c: number, oh: number, ow: number, out: number): void;
   avgpool(x: number, hw: number, c: number, out: number): void;
 }
@@ -57,7 +58,7 @@ function answersRight(inst: Instance): boolean {
   k.pack_weights(w, 4, 16, 16, 4, b, wsum);
   for (const form of k.set_dot_form ? [1, 0] : [0]) {
     k.set_dot_form?.(form);
-    k.gemm_u7s8(a, 2, 16, b, 4, wsum, one, zero, 1, 0, 0, 0, out, 0, 2);
+    k.gemm_u7s8(a, 2, 16, b, 4, wsum, one, zero, 1, 0, 0, 0, out, 0, 2, 0);
     const got = new Float32Array(mem(), out, 8);
     for (let r = 0; r < 2; r++) {
       for (let c = 0; c < 4; c++) {
@@ -118,6 +119,8 @@ export class Kernels {
   readonly memory: WebAssembly.Memory;
   #top: number;
   #pool: GemmPool | undefined;
+  /** Two floats: a GEMM's outputs' range, when it runs on this thread alone. */
+  readonly #range: number;
   /** Why fewer threads run than were asked for, if so. */
   threadsNote = '';
 
@@ -125,6 +128,7 @@ export class Kernels {
     this.k = k;
     this.memory = memory;
     this.#top = this.k.__heap_base.value as number;
+    this.#range = this.alloc(8);
     this.useDotChoice();
   }
 
@@ -169,38 +173,53 @@ export class Kernels {
   /** Threads the GEMM runs on. */
   get threads(): number { return this.#pool?.threads ?? 1; }
 
-  /** quantize_u7 (codes at q, scale and zero point at params): split between the threads when the tensor is large. */
-  quantize(x: number, n: number, q: number, params: number): void {
-    if (this.#pool && n >= MIN_SPLIT_ELEMENTS) this.#pool.quantize(this.k, x, n, q, params);
-    else this.k.quantize_u7(x, n, q, params);
+  /**
+   * quantize_u7 (codes at q, scale and zero point at params), from the tensor's `range` where the convolution that
+   * wrote it returned it (the same params: no pass to find it): split between the threads when the tensor is large.
+   */
+  quantize(x: number, n: number, q: number, params: number, range?: Range): void {
+    if (this.#pool && n >= MIN_SPLIT_ELEMENTS) this.#pool.quantize(this.k, x, n, q, params, range);
+    else if (!range) this.k.quantize_u7(x, n, q, params);
+    else {
+      this.k.quant_params(range[0], range[1], params);
+      this.k.quantize_codes(x, n, q, params);
+    }
   }
 
   /**
    * The GEMM over all `m` rows, after `im2col` builds them (if given): on the worker threads too when there are any
    * and the work is worth splitting, each thread building and multiplying its own rows.
    */
-  gemm(args: GemmArgs, im2col?: Im2colArgs): void {
+  gemm(args: GemmArgs, im2col?: Im2colArgs): Range {
     const [a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out] = args;
-    const rows = (begin: number, end: number) => {
+    const rows: Share = (begin, end, range) => {
       if (im2col) this.k.im2col_u8(...im2col, kpad, zp, a, begin, end);
-      this.k.gemm_u7s8(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, begin, end);
+      this.k.gemm_u7s8(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, begin, end, range);
     };
-    if (this.#pool && m * n * kpad >= MIN_SPLIT_MACS) this.#pool.run(args, im2col, rows);
-    else rows(0, m);
+    if (this.#pool && m * n * kpad >= MIN_SPLIT_MACS) return this.#pool.run(args, im2col, rows);
+    rows(0, m, this.#range);
+    return this.#rangeRead();
   }
 
   /**
    * A 3×3 stride-1 convolution by Winograd (winograd.c): tiles of 2×2 outputs transformed (into `v`) and multiplied,
    * split between the threads like the GEMM's rows when the work is worth it.
    */
-  winograd(args: WinoArgs): void {
+  winograd(args: WinoArgs): Range {
     const [v, tiles, c, u, n, wsum, wscale, bias, scale, zp, res, relu, out, x, h, w] = args;
-    const run = (begin: number, end: number) => {
+    const run: Share = (begin, end, range) => {
       this.k.wino_input(x, h, w, c, zp, v, begin, end);
-      this.k.wino_gemm(v, c, u, n, wsum, wscale, bias, scale, zp, res, relu, out, h, w, begin, end);
+      this.k.wino_gemm(v, c, u, n, wsum, wscale, bias, scale, zp, res, relu, out, h, w, begin, end, range);
     };
-    if (this.#pool && h * w * n * c * 9 >= MIN_SPLIT_MACS) this.#pool.runWinograd(args, run);
-    else run(0, tiles);
+    if (this.#pool && h * w * n * c * 9 >= MIN_SPLIT_MACS) return this.#pool.runWinograd(args, run);
+    run(0, tiles, this.#range);
+    return this.#rangeRead();
+  }
+
+  /** The range the last GEMM on this thread wrote (two floats at #range). */
+  #rangeRead(): Range {
+    const r = this.f32(this.#range, 2);
+    return [r[0], r[1]];
   }
 
   /** Stops the worker threads (the instance itself is freed with its last reference). */

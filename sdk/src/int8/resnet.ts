@@ -7,14 +7,15 @@ import type { Architecture, TensorEntry } from '../pack/format.js';
 import type { Pack } from '../pack/read.js';
 import { buildPlan, type ConvStep, type Plan, type Residual, type Slot as PlanSlot } from '../net/plan.js';
 import { Kernels, probeDotFormOnce, relaxedDotChoice, type KernelPath } from './kernels.js';
+import type { Range } from './threads.js';
 
 /**
  * A layer in the GEMM's layout: k×k conv (k = 1 for the classifier) with cin inputs and cout outputs; `winograd`: a
  * 3×3 stride-1 layer whose weights `w` are packed for winograd.c instead (i16, 16 per 3×3 filter).
  */
 interface QLayer { k: number; cin: number; cout: number; kpad: number; npad: number; w: number; wsum: number; wscale: number; bias: number; winograd: boolean }
-/** A float NHWC activation in the module's memory. */
-interface Act { ptr: number; h: number; w: number; c: number }
+/** A float NHWC activation in the module's memory; `range`: its min/max, where the convolution that wrote it gave them. */
+interface Act { ptr: number; h: number; w: number; c: number; range?: Range }
 /** A quantized activation: codes, scale and zero point. */
 interface QAct { ptr: number; h: number; w: number; c: number; scale: number; zp: number }
 
@@ -137,7 +138,7 @@ export class Int8ResNet {
   #quantize(x: Act): QAct {
     const n = x.h * x.w * x.c;
     const q = this.#q.ensure(n);
-    this.#k.quantize(x.ptr, n, q, this.#params);
+    this.#k.quantize(x.ptr, n, q, this.#params, x.range);
     return { ptr: q, h: x.h, w: x.w, c: x.c, scale: this.#k.f32(this.#params, 1)[0], zp: this.#k.i32(this.#params + 4, 1)[0] };
   }
 
@@ -149,17 +150,17 @@ export class Int8ResNet {
     const m = oh * ow;
     if (L.winograd) {
       const tiles = Math.ceil(q.h / 2) * Math.ceil(q.w / 2), out = to.ensure(m * L.npad * 4);
-      this.#k.winograd([this.#col.ensure(tiles * 32 * L.cin), tiles, L.cin, L.w, L.npad, L.wsum, L.wscale, L.bias, q.scale, q.zp,
-        res ? res.ptr : 0, step.relu ? 1 : 0, out, q.ptr, q.h, q.w]);
-      return { ptr: out, h: oh, w: ow, c: L.npad };
+      const range = this.#k.winograd([this.#col.ensure(tiles * 32 * L.cin), tiles, L.cin, L.w, L.npad, L.wsum, L.wscale, L.bias,
+        q.scale, q.zp, res ? res.ptr : 0, step.relu ? 1 : 0, out, q.ptr, q.h, q.w]);
+      return { ptr: out, h: oh, w: ow, c: L.npad, range };
     }
     // A 1×1 stride-1 convolution multiplies the codes themselves; any other builds its rows (im2col, in the GEMM's threads).
     const direct = L.k === 1 && stride === 1 && L.kpad === q.c;
     const a = direct ? q.ptr : this.#col.ensure(m * L.kpad);
     const out = to.ensure(m * L.npad * 4);
-    this.#k.gemm([a, m, L.kpad, L.w, L.npad, L.wsum, L.wscale, L.bias, q.scale, q.zp, res ? res.ptr : 0, step.relu ? 1 : 0, out],
-      direct ? undefined : [q.ptr, q.h, q.w, q.c, L.k, stride, pad, oh, ow]);
-    return { ptr: out, h: oh, w: ow, c: L.npad };
+    const range = this.#k.gemm([a, m, L.kpad, L.w, L.npad, L.wsum, L.wscale, L.bias, q.scale, q.zp, res ? res.ptr : 0, step.relu ? 1 : 0,
+      out], direct ? undefined : [q.ptr, q.h, q.w, q.c, L.k, stride, pad, oh, ow]);
+    return { ptr: out, h: oh, w: ow, c: L.npad, range };
   }
 
   /**

@@ -3,14 +3,15 @@
  * the calling thread publishes a GEMM (a generation counter and its arguments in a control block), computes its
  * share of the output rows — first their im2col rows, when the convolution has any — ; the calling thread computes
  * the first share and spins until the others are done, and a worker spins ~0.2 ms for the next one before it sleeps.
- * Quantizing an activation is split the same way, in two rounds over slices of it (min/max, then codes).
+ * Quantizing an activation is split the same way, over slices of it: the codes, after their min/max — which the
+ * convolution that wrote the activation returns (each thread's outputs' range, combined), or a first round finds.
  *
  * A Winograd convolution (winograd.c) is split the same way, by tiles of 2×2 outputs.
  *
  * Control block (int32 slots): 0 generation, 1 workers done, 2-14 GEMM arguments (Winograd: v, tiles, c, u, then as
  * the GEMM), 15 what runs (0 the GEMM, 1 im2col then the GEMM, 2 Winograd), 16-24 im2col's arguments (Winograd: x, h,
  * w), 25 quantize round (0: none, 1 min/max, 2 codes), 26-29 its x, n, q, params; from 32, two floats per thread (its
- * slice's min and max).
+ * slice's or its outputs' min and max).
  * Used where shared memory exists: Node, and cross-origin isolated pages.
  */
 import { startWorker, type WorkerLike } from '#platform';
@@ -28,6 +29,7 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
   k.__stack_pointer.value = stackTop;
   port.postMessage('ready');
   const i32 = new Int32Array(memory.buffer, ctl, 32), f32 = new Float32Array(memory.buffer, ctl, 32);
+  const range = ctl + 4 * (32 + 2 * index); // this thread's pair of floats: its slice's or its outputs' min and max
   let gen = 0;
   for (;;) {
     // Spin ~0.2 ms before sleeping: a network's steps follow each other within microseconds, and waking from
@@ -39,7 +41,7 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
     if (gen < 0) return;
     if (i32[25]) { // quantization: op 1 min/max of a slice (into its own pair of slots), op 2 codes of a slice
       const n = i32[27], per = Math.ceil(n / count / 16) * 16, begin = Math.min(n, index * per), end = Math.min(n, begin + per);
-      if (i32[25] === 1) k.minmax_f32(i32[26] + 4 * begin, end - begin, ctl + 4 * (32 + 2 * index));
+      if (i32[25] === 1) k.minmax_f32(i32[26] + 4 * begin, end - begin, range);
       else k.quantize_codes(i32[26] + 4 * begin, end - begin, i32[28] + begin, i32[29]);
       Atomics.add(i32, 1, 1);
       continue;
@@ -47,12 +49,12 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
     const m = i32[3], per = Math.ceil(m / count / 2) * 2, begin = Math.min(m, index * per), end = Math.min(m, begin + per);
     if (i32[15] === 2) { // Winograd, tiles [begin, end)
       if (begin < end) k.wino_input(i32[16], i32[17], i32[18], i32[4], i32[11], i32[2], begin, end);
-      if (begin < end) k.wino_gemm(i32[2], i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], i32[17], i32[18], begin, end);
+      if (begin < end) k.wino_gemm(i32[2], i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], i32[17], i32[18], begin, end, range);
       Atomics.add(i32, 1, 1);
       continue;
     }
     if (begin < end && i32[15]) k.im2col_u8(i32[16], i32[17], i32[18], i32[19], i32[20], i32[21], i32[22], i32[23], i32[24], i32[4], i32[11], i32[2], begin, end);
-    if (begin < end) k.gemm_u7s8(i32[2], m, i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], begin, end);
+    if (begin < end) k.gemm_u7s8(i32[2], m, i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], begin, end, range);
     Atomics.add(i32, 1, 1);
   }
 });
@@ -72,6 +74,10 @@ export interface QuantizeKernels {
 /** A Winograd convolution (Kernels.winograd): the GEMM's arguments with v, tiles, c, u, then the codes x and their h × w. */
 export type WinoArgs = [v: number, tiles: number, c: number, u: number, n: number, wsum: number, wscale: number, bias: number,
   scale: number, zp: number, res: number, relu: number, out: number, x: number, h: number, w: number];
+/** An activation's min(0, …) and max(0, …): its quantization's range. */
+export type Range = readonly [min: number, max: number];
+/** The calling thread's share of a split step: rows or tiles [begin, end), its outputs' range written at `range`. */
+export type Share = (begin: number, end: number, range: number) => void;
 /** The im2col that builds a GEMM's rows `a` (its kpad and zero point are the GEMM's): source codes and geometry. */
 export type Im2colArgs = [x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number];
 
@@ -112,18 +118,22 @@ export class GemmPool {
    * One GEMM over every row (after the im2col that builds them, if any), split between the workers and `own` (the
    * calling thread's rows [begin, end), im2col included).
    */
-  run(args: GemmArgs, im2col: Im2colArgs | undefined, own: (begin: number, end: number) => void): void {
-    this.#split(args, im2col ? 1 : 0, im2col ?? [], own);
+  run(args: GemmArgs, im2col: Im2colArgs | undefined, own: Share): Range {
+    return this.#split(args, im2col ? 1 : 0, im2col ?? [], own);
   }
 
   /** One Winograd convolution over every tile, split as run() splits rows (`own`: the calling thread's tiles). */
-  runWinograd(args: WinoArgs, own: (begin: number, end: number) => void): void {
-    this.#split(args.slice(0, 13) as GemmArgs, 2, args.slice(13), own);
+  runWinograd(args: WinoArgs, own: Share): Range {
+    return this.#split(args.slice(0, 13) as GemmArgs, 2, args.slice(13), own);
   }
 
-  /** Publishes 13 GEMM-shaped arguments, what runs (`op`: slot 15) and its extra arguments; runs the first share. */
-  #split(args: GemmArgs, op: number, extra: number[], own: (begin: number, end: number) => void): void {
-    const i32 = new Int32Array(this.memory.buffer, this.ctl, 32), f32 = new Float32Array(this.memory.buffer, this.ctl, 32);
+  /**
+   * Publishes 13 GEMM-shaped arguments, what runs (`op`: slot 15) and its extra arguments; runs the first share;
+   * returns the outputs' range.
+   */
+  #split(args: GemmArgs, op: number, extra: number[], own: Share): Range {
+    const i32 = new Int32Array(this.memory.buffer, this.ctl, 32), f32 = new Float32Array(this.memory.buffer, this.ctl, 32 + 2 * this.threads);
+    f32.fill(0, 32); // a thread with no rows leaves its range at (0, 0)
     const [a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out] = args;
     i32.set([a, m, kpad, b, n, wsum, wscale, bias], 2);
     f32[10] = scale;
@@ -131,35 +141,43 @@ export class GemmPool {
     i32.set(extra, 16);
     i32[25] = 0;
     this.#publish(i32);
-    own(0, Math.min(m, Math.ceil(m / this.threads / 2) * 2));
+    own(0, Math.min(m, Math.ceil(m / this.threads / 2) * 2), this.ctl + 4 * 32);
     this.#wait(i32);
+    return this.#range(f32);
+  }
+
+  /** The threads' ranges combined, as minmax_f32 combines its lanes. */
+  #range(f32: Float32Array): Range {
+    let mn = 0, mx = 0;
+    for (let t = 0; t < this.threads; t++) {
+      const a = f32[32 + 2 * t], b = f32[33 + 2 * t];
+      mn = a < mn ? a : mn;
+      mx = b > mx ? b : mx;
+    }
+    return [mn, mx];
   }
 
   /**
-   * Quantizes n floats at x into codes at q, with params (scale, zero point) written as quantize_u7 writes them: the
-   * min/max of each thread's slice, combined here, then each thread's codes. `k` is the calling thread's kernels.
+   * Quantizes n floats at x into codes at q, with params (scale, zero point) written as quantize_u7 writes them: from
+   * their `range` where the convolution that wrote them returned it, else from the min/max of each thread's slice
+   * (a first round), then each thread's codes. `k` is the calling thread's kernels.
    */
-  quantize(k: QuantizeKernels, x: number, n: number, q: number, params: number): void {
+  quantize(k: QuantizeKernels, x: number, n: number, q: number, params: number, range?: Range): void {
     const i32 = new Int32Array(this.memory.buffer, this.ctl, 32 + 2 * this.threads);
     const f32 = new Float32Array(this.memory.buffer, this.ctl, 32 + 2 * this.threads);
     i32.set([x, n, q, params], 26);
     const per = Math.ceil(n / this.threads / 16) * 16, own = Math.min(n, per);
-    for (const round of [1, 2]) {
-      i32[25] = round;
+    if (!range) {
+      i32[25] = 1;
       this.#publish(i32);
-      if (round === 1) k.minmax_f32(x, own, this.ctl + 4 * 32);
-      else k.quantize_codes(x, own, q, params);
+      k.minmax_f32(x, own, this.ctl + 4 * 32);
       this.#wait(i32);
-      if (round === 1) {
-        let mn = 0, mx = 0; // as minmax_f32 combines its lanes
-        for (let t = 0; t < this.threads; t++) {
-          const a = f32[32 + 2 * t], b = f32[33 + 2 * t];
-          mn = a < mn ? a : mn;
-          mx = b > mx ? b : mx;
-        }
-        k.quant_params(mn, mx, params);
-      }
     }
+    k.quant_params(...(range ?? this.#range(f32)), params);
+    i32[25] = 2;
+    this.#publish(i32);
+    k.quantize_codes(x, own, q, params);
+    this.#wait(i32);
   }
 
   #publish(i32: Int32Array): void {
