@@ -41,8 +41,9 @@ typedef int16_t packed_t;  // 8 k deep per step
 EXPORT(packed_weight_size) int packed_weight_size(void) { return sizeof(packed_t); }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Quantization: min/max, then codes. out_params[0] = scale, ((int32_t*)out_params)[1] = zero point. Threads split
-// both passes (minmax_f32 on slices, their extremes combined, quant_params, quantize_codes on slices): the same bytes.
+// Quantization: min/max, then codes. out_params[0] = scale, ((int32_t*)out_params)[1] = zero point. The min/max
+// usually comes from the GEMM that wrote the activation (its range); threads split both passes (minmax_f32 on slices,
+// their extremes combined, quant_params, quantize_codes on slices): the same bytes.
 
 // min(0, x...) and max(0, x...) into out2[0], out2[1].
 EXPORT(minmax_f32) void minmax_f32(const float* x, int n, float* out2) {

@@ -96,7 +96,7 @@ export class Int8ResNet {
 
   /** Whether some 3×3 convolutions run by Winograd. */
   get winograd(): boolean { return [...this.#layers.values()].some((l) => l.winograd); }
-  /** Bytes of the packed weights: int8 (direct GEMM), i16 (Winograd: 16 per 3×3 filter). */
+  /** Bytes of the packed weights: the direct GEMM's (int8 with relaxed SIMD, i16 on SIMD128), Winograd's (i16). */
   get weightBytes(): number { return [...this.#layers.values()].reduce((s, l) => s + this.#packedBytes(l), 0); }
 
   /**
