@@ -76,11 +76,15 @@ const differs = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 export function checkKernels(K: Kernels, trials = 40, seed = 7): string[] {
   const r = rng(seed), int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const fails: string[] = [];
-  const put = <T extends Uint8Array | Int8Array | Float32Array>(data: T): number => {
+  const put = <T extends Uint8Array | Int8Array | Int16Array | Float32Array>(data: T): number => {
     const p = K.alloc(data.byteLength);
     new Uint8Array(K.memory.buffer, p, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     return p;
   };
+  // Activation codes as the build stores them: bytes with relaxed SIMD, i16 on SIMD128 (sdk/kernels/codes.h).
+  const cb = K.codeBytes;
+  const putCodes = (codes: Uint8Array): number => put(cb === 2 ? Int16Array.from(codes) : codes);
+  const readCodes = (p: number, n: number) => (cb === 2 ? new Int16Array(K.memory.buffer, p, n) : K.u8(p, n));
   for (let t = 0; t < trials; t++) {
     // GEMM + pack_weights: random m, n (with the packer's padding to 4), k (padded to 16), full epilogue.
     const m = int(1, 13), n = int(1, 37), k = int(1, 700), kpad = Math.ceil(k / 16) * 16, npad = Math.ceil(n / 4) * 4;
@@ -95,7 +99,7 @@ export function checkKernels(K: Kernels, trials = 40, seed = 7): string[] {
     const packed = K.alloc(npad * kpad * K.k.packed_weight_size()), wsum = K.alloc(npad * 4), out = K.alloc(m * npad * 4);
     K.k.pack_weights(put(wRaw), n, k, kpad, npad, packed, wsum);
     // The rows in two calls (as two threads split them), each writing its outputs' range.
-    const pa = put(a), pws = put(wscale), pb = put(bias), pr = res ? put(res) : 0, rows = int(0, m), ranges = [K.alloc(8), K.alloc(8)];
+    const pa = putCodes(a), pws = put(wscale), pb = put(bias), pr = res ? put(res) : 0, rows = int(0, m), ranges = [K.alloc(8), K.alloc(8)];
     for (const [i, [b, e]] of [[0, rows], [rows, m]].entries()) {
       K.k.gemm_u7s8(pa, m, kpad, packed, npad, wsum, pws, pb, scale, zp, pr, relu ? 1 : 0, out, b, e, ranges[i]);
     }
@@ -106,11 +110,11 @@ export function checkKernels(K: Kernels, trials = 40, seed = 7): string[] {
     // Quantization: random lengths, ranges all-positive, all-negative or mixed; zeros.
     const len = int(1, 3000), kind = t % 4;
     const x = Float32Array.from({ length: len }, () => (kind === 3 ? 0 : kind === 0 ? r() * 6 : kind === 1 ? -r() * 3 : (r() - 0.3) * 10));
-    const q = K.alloc(len), params = K.alloc(8);
+    const q = K.alloc(len * cb), params = K.alloc(8);
     K.k.quantize_u7(put(x), len, q, params);
     const wantQ = refQuantize(x);
     const got = { scale: K.f32(params, 1)[0], zp: K.i32(params + 4, 1)[0] };
-    const dq = differs(K.u8(q, len), wantQ.q) || differs([got.scale, got.zp], [wantQ.scale, wantQ.zp]);
+    const dq = differs(readCodes(q, len), wantQ.q) || differs([got.scale, got.zp], [wantQ.scale, wantQ.zp]);
     if (dq) fails.push(`quantize n=${len} kind=${kind}: ${dq}`);
 
     // im2col: random image, kernel 1/3/7, stride 1/2, padding (k-1)/2.
@@ -119,34 +123,36 @@ export function checkKernels(K: Kernels, trials = 40, seed = 7): string[] {
       const img = Uint8Array.from({ length: h * w * c }, () => int(0, 127));
       const ckpad = Math.ceil((kk * kk * c) / 16) * 16, izp = int(0, 127);
       const ref = refIm2col(img, h, w, c, kk, stride, pad, ckpad, izp);
-      const col = K.alloc(ref.out.length);
-      K.k.im2col_u8(put(img), h, w, c, kk, stride, pad, ref.oh, ref.ow, ckpad, izp, col, 0, ref.oh * ref.ow);
-      const di = differs(K.u8(col, ref.out.length), ref.out);
+      const col = K.alloc(ref.out.length * cb);
+      K.k.im2col_codes(putCodes(img), h, w, c, kk, stride, pad, ref.oh, ref.ow, ckpad, izp, col, 0, ref.oh * ref.ow);
+      const di = differs(readCodes(col, ref.out.length), ref.out);
       if (di) fails.push(`im2col h=${h} w=${w} c=${c} k=${kk} s=${stride}: ${di}`);
     }
 
-    // Winograd (3×3, stride 1, padding 1; c % 8 == 0) against im2col + GEMM's references, the tiles in two calls
-    // (as two threads split them), the output channels padded to 4.
-    const wc = 8 * int(1, 5), wh = int(1, 13), ww = int(1, 13), wn = int(1, 21), wnpad = Math.ceil(wn / 4) * 4, wkpad = Math.ceil((9 * wc) / 16) * 16;
-    const codes = Uint8Array.from({ length: wh * ww * wc }, () => int(0, 127)), wzp = int(0, 127);
-    const filters = Int8Array.from({ length: wn * 9 * wc }, () => int(-127, 127));
+    // Winograd F(m×m, 3×3), m = 2 and 4 in turn (3×3, stride 1, padding 1; c % 8 == 0), against im2col + GEMM's
+    // references, the tiles in two calls (as two threads split them), the output channels padded to 4; every 8th trial
+    // at F4's limit: 224 channels of codes 127 and weights ±127 of one sign per filter, |sums| up to 9·224·127² ≈ 2²⁵.
+    const wm = t % 2 ? 4 : 2, TT = (wm + 2) ** 2, extreme = t % 8 === 5;
+    const wc = extreme ? 224 : 8 * int(1, 5), wh = int(1, 13), ww = int(1, 13), wn = int(1, 21), wnpad = Math.ceil(wn / 4) * 4, wkpad = Math.ceil((9 * wc) / 16) * 16;
+    const codes = Uint8Array.from({ length: wh * ww * wc }, () => (extreme ? 127 : int(0, 127))), wzp = extreme ? 127 : int(0, 127);
+    const filters = Int8Array.from({ length: wn * 9 * wc }, (_, i) => (extreme ? (Math.floor(i / (9 * wc)) % 2 ? -127 : 127) : int(-127, 127)));
     const filtersPad = new Int8Array(wnpad * wkpad);
     for (let j = 0; j < wn; j++) filtersPad.set(filters.subarray(j * 9 * wc, (j + 1) * 9 * wc), j * wkpad);
     const wres = t % 2 ? Float32Array.from({ length: wh * ww * wnpad }, () => r() * 4 - 2) : undefined;
     const wscale2 = Float32Array.from({ length: wnpad }, (_, j) => (j < wn ? r() * 0.01 : 0));
     const bias2 = Float32Array.from({ length: wnpad }, (_, j) => (j < wn ? r() - 0.5 : 0));
-    const tiles = Math.ceil(wh / 2) * Math.ceil(ww / 2), split = int(0, tiles);
-    const u = K.alloc(wnpad * 32 * wc), wwsum = K.alloc(wnpad * 4), v = K.alloc(tiles * 32 * wc), wout = K.alloc(wh * ww * wnpad * 4);
-    const wx = put(codes), ws = put(wscale2), wb = put(bias2), wr = wres ? put(wres) : 0;
-    K.k.wino_pack_weights(put(filters), wn, wc, wnpad, u, wwsum);
+    const tiles = Math.ceil(wh / wm) * Math.ceil(ww / wm), split = int(0, tiles);
+    const u = K.alloc(wnpad * 2 * TT * wc), wwsum = K.alloc(wnpad * 4), v = K.alloc(tiles * 2 * TT * wc), wout = K.alloc(wh * ww * wnpad * 4);
+    const wx = putCodes(codes), ws = put(wscale2), wb = put(bias2), wr = wres ? put(wres) : 0;
+    K.k.wino_pack_weights(put(filters), wn, wc, wnpad, u, wwsum, wm);
     for (const [i, [b, e]] of [[0, split], [split, tiles]].entries()) {
-      K.k.wino_input(wx, wh, ww, wc, wzp, v, b, e);
-      K.k.wino_gemm(v, wc, u, wnpad, wwsum, ws, wb, scale, wzp, wr, relu ? 1 : 0, wout, wh, ww, b, e, ranges[i]);
+      K.k.wino_input(wx, wh, ww, wc, wzp, v, b, e, wm);
+      K.k.wino_gemm(v, wc, u, wnpad, wwsum, ws, wb, scale, wzp, wr, relu ? 1 : 0, wout, wh, ww, b, e, ranges[i], wm);
     }
     const wcol = refIm2col(codes, wh, ww, wc, 3, 1, 1, wkpad, wzp).out;
     const wwant = refGemm(wcol, wh * ww, wkpad, filtersPad, wnpad, wscale2, bias2, f(scale), wzp, wres, relu);
     const dw = differs(K.f32(wout, wh * ww * wnpad), wwant) || differs(joined(K, ranges), refRange(wwant));
-    if (dw) fails.push(`winograd h=${wh} w=${ww} c=${wc} n=${wn} zp=${wzp} split=${split}/${tiles}: ${dw}`);
+    if (dw) fails.push(`winograd F${wm} h=${wh} w=${ww} c=${wc} n=${wn} zp=${wzp} split=${split}/${tiles}: ${dw}`);
 
     // Max pool 3×3/2 (padding 1) and global average pool, channels a multiple of 4.
     const pc = 4 * int(1, 6), ph = int(1, 15), pw = int(1, 15), oh = Math.floor((ph - 1) / 2) + 1, ow = Math.floor((pw - 1) / 2) + 1;

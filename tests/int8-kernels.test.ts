@@ -97,8 +97,16 @@ describe('int8 kernels', () => {
       }
     }
     const clf = await load({ backend: 'wasm', threads: 2 });
-    assert.match(clf.diagnostics.find((d) => d.backend === 'wasm')!.reason, /, 2 threads: 2 requested; 3×3 convolutions by Winograd F\(2×2, 3×3\)$/);
+    assert.match(clf.diagnostics.find((d) => d.backend === 'wasm')!.reason, /, 2 threads: 2 requested; 3×3 convolutions by Winograd F\(4×4, 3×3\) and F\(2×2, 3×3\)$/);
     clf.dispose();
+  });
+
+  it('F(4×4, 3×3) runs a layer only where it is exact: 127 · Σ|w8| < 2^25 for every filter (any weights up to 231 input channels)', async () => {
+    const { f4Exact } = await import('../sdk/src/int8/resnet.ts');
+    const filters = (cin: number, w: number) => new Int8Array(2 * 9 * cin).fill(1).fill(w, 9 * cin);
+    assert.ok(f4Exact(filters(231, 127), 2) && f4Exact(filters(231, -127), 2));
+    assert.ok(!f4Exact(filters(232, 127), 2) && !f4Exact(filters(232, -127), 2), 'the second filter reaches 2^25');
+    assert.ok(f4Exact(filters(512, 28), 2), 'typical weights of a 512-channel layer');
   });
 
   it('a shared memory that cannot be made (memory pressure) after the first: the plain build on one thread, the same logits, and the reason says so', () => {
@@ -144,18 +152,22 @@ describe('int8 kernels', () => {
     const direct = net.run(img, 1, 224, true);
     const weights = p.manifest.tensors.reduce((s, t) => s + t.weight.bytes, 0);
     // SIMD128's direct GEMM holds its weights as i16 (int8.c: plain loads run the GEMM faster than widening int8):
-    // 2 bytes per int8 weight + repacking pad, + 3 float buffers of 112×112×64 + codes + im2col rows (which also stage
-    // the repacking): well under the 46.8 MB a float32 copy of the weights alone would take.
+    // 2 bytes per int8 weight + repacking pad, + activations: 3 float buffers of 112×112×64, its codes and the stem's
+    // im2col rows (112×112 × 160, which also stage the repacking), codes being i16 on SIMD128 (codes.h): well under
+    // the 46.8 MB a float32 copy of the weights alone would take.
+    const activations = 3 * 112 * 112 * 64 * 4 + 2 * 112 * 112 * (64 + 160) + 2 ** 16;
     console.log(`resnet18 int8 weights ${(weights / 2 ** 20).toFixed(1)} MiB, packed ${(net.weightBytes / 2 ** 20).toFixed(1)} MiB, kernel memory ${(net.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
     assert.ok(net.weightBytes <= 2 * weights + 2 ** 16, `${net.weightBytes} packed bytes`);
-    assert.ok(net.memoryBytes < net.weightBytes + 12 * 2 ** 20, `${net.memoryBytes} bytes`);
-    // Winograd (SIMD128's default): 3×3 stride-1 layers hold 16 i16 per 3×3 int8 filter (32 bytes for 9), the same logits.
+    assert.ok(net.memoryBytes < net.weightBytes + activations, `${net.memoryBytes} bytes`);
+    // Winograd (SIMD128's default): 3×3 stride-1 layers hold 36 i16 per 3×3 int8 filter on maps of 14×14 and more
+    // (F4: 72 bytes for 9), 16 on 7×7 (F2: 32 bytes for 9), the same logits.
     const wino = await Int8ResNet.create(p, 'simd', 1);
     assert.ok(wino.winograd && !net.winograd);
+    assert.deepEqual(wino.winogradTiles, [4, 2]);
     assert.deepEqual(wino.run(img, 1, 224, true), direct, 'Winograd computes the direct convolution\'s integers');
     console.log(`resnet18 Winograd: packed weights ${(wino.weightBytes / 2 ** 20).toFixed(1)} MiB, kernel memory ${(wino.memoryBytes / 2 ** 20).toFixed(1)} MiB`);
-    assert.ok(wino.weightBytes <= (weights * 32) / 9 + 2 ** 16, `${wino.weightBytes} packed bytes`);
-    assert.ok(wino.memoryBytes < wino.weightBytes + 12 * 2 ** 20, `${wino.memoryBytes} bytes`);
+    assert.ok(wino.weightBytes <= (weights * 72) / 9 + 2 ** 16, `${wino.weightBytes} packed bytes`);
+    assert.ok(wino.memoryBytes < wino.weightBytes + activations, `${wino.memoryBytes} bytes`);
     net.dispose();
     wino.dispose();
   });

@@ -8,6 +8,7 @@
 //
 // Why 7 bits: relaxed SIMD's i32x4.relaxed_dot_i8x16_i7x16_add_s is exact only when the second operand's top bit
 // is clear; codes in [0, 127] make it exact on every implementation, so both paths compute the same integers.
+#include "codes.h"
 #include "epilogue.h"
 
 #ifdef RELAXED
@@ -24,21 +25,21 @@ EXPORT(set_dot_form) void set_dot_form(int paired) { dot_form = paired; }
 EXPORT(path) int path(void) { return 1; }
 typedef int8_t packed_t;  // pack_weights' layout: 16 k deep per step
 #define KSTEP 16
-#define LOAD_X(p) wasm_v128_load(p)
+#define LOAD_X(p) wasm_v128_load(p)  // 16 codes (bytes)
 #else
-// The same sums with SIMD128, 8 at a time: i32x4.dot_i16x8_s of the codes (v128.load8x8_u: one x86 instruction;
-// JSC, Safari's engine, ran a 16-byte load + extend_low/extend_high at half the speed) and the weights, stored as i16
-// by pack_weights (a plain load: V8 ran the GEMM 16 % faster than widening int8 weights in the loop, and 12 % faster
-// again stepping 8 deep instead of 16, whose twice as many live vectors spilled).
+// The same sums with SIMD128, 8 at a time: i32x4.dot_i16x8_s of the codes and the weights, both stored as i16
+// (codes.h; pack_weights: V8 ran the GEMM 16 % faster than widening int8 weights in the loop, and 12 % faster again
+// stepping 8 deep instead of 16, whose twice as many live vectors spilled).
 #define DOT(acc, w, x) wasm_i32x4_add((acc), wasm_i32x4_dot_i16x8((w), (x)))
 EXPORT(path) int path(void) { return 0; }
 typedef int16_t packed_t;  // 8 k deep per step
 #define KSTEP 8
-#define LOAD_X(p) wasm_u16x8_load8x8(p)
+#define LOAD_X(p) LOAD_CODES8(p)
 #endif
 
-// Bytes per packed weight (pack_weights' output is npad · kpad of them).
+// Bytes per packed weight (pack_weights' output is npad · kpad of them) and per activation code (codes.h).
 EXPORT(packed_weight_size) int packed_weight_size(void) { return sizeof(packed_t); }
+EXPORT(code_size) int code_size(void) { return sizeof(code_t); }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Quantization: min/max, then codes. out_params[0] = scale, ((int32_t*)out_params)[1] = zero point. The min/max
@@ -66,7 +67,7 @@ EXPORT(quant_params) void quant_params(float mn, float mx, float* out_params) {
   ((int32_t*)out_params)[1] = zp;
 }
 
-EXPORT(quantize_codes) void quantize_codes(const float* x, int n, uint8_t* q, const float* params) {
+EXPORT(quantize_codes) void quantize_codes(const float* x, int n, code_t* q, const float* params) {
   const float inv = 1.f / params[0];
   const int zp = ((const int32_t*)params)[1];
   const v128_t vinv = wasm_f32x4_splat(inv), vzp = wasm_f32x4_splat((float)zp);
@@ -79,16 +80,21 @@ EXPORT(quantize_codes) void quantize_codes(const float* x, int n, uint8_t* q, co
       c[j] = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_pmin(wasm_f32x4_pmax(v, vlo), vhi));
     }
     v128_t s01 = wasm_i16x8_narrow_i32x4(c[0], c[1]), s23 = wasm_i16x8_narrow_i32x4(c[2], c[3]);
+#ifdef RELAXED
     wasm_v128_store(q + i, wasm_u8x16_narrow_i16x8(s01, s23));
+#else
+    wasm_v128_store(q + i, s01);
+    wasm_v128_store(q + i + 8, s23);
+#endif
   }
   for (; i < n; i++) {
     float v = __builtin_rintf(x[i] * inv) + (float)zp;
     v = v < 0.f ? 0.f : v > 127.f ? 127.f : v;
-    q[i] = (uint8_t)(int)(v == v ? v : 0.f);
+    q[i] = (code_t)(int)(v == v ? v : 0.f);
   }
 }
 
-EXPORT(quantize_u7) void quantize_u7(const float* x, int n, uint8_t* q, float* out_params) {
+EXPORT(quantize_u7) void quantize_u7(const float* x, int n, code_t* q, float* out_params) {
   float mm[2];
   minmax_f32(x, n, mm);
   quant_params(mm[0], mm[1], out_params);
@@ -97,38 +103,46 @@ EXPORT(quantize_u7) void quantize_u7(const float* x, int n, uint8_t* q, float* o
 
 // ---------------------------------------------------------------------------------------------------------------
 // im2col: NHWC codes [h][w][c] -> rows [oh·ow][kpad], row = (ky, kx, c) patch (a patch row that lies in the image
-// is one contiguous copy: ResNet's 7×7 stem on 3 channels made 49 copies of 3 bytes); outside the image = zero point,
+// is one contiguous copy: ResNet's 7×7 stem on 3 channels made 49 copies of 3 codes); outside the image = zero point,
 // tail up to kpad = 0 (the packed weights are 0 there). Writes rows [row_begin, row_end): each thread builds the rows
 // of its own GEMM share.
 
-EXPORT(im2col_u8) void im2col_u8(const uint8_t* x, int h, int w, int c, int k, int stride, int pad,
-                                 int oh, int ow, int kpad, int zp, uint8_t* out, int row_begin, int row_end) {
+static inline void fill_codes(code_t* dst, int zp, int c) {
+#ifdef RELAXED
+  __builtin_memset(dst, zp, c);
+#else
+  for (int i = 0; i < c; i++) dst[i] = (code_t)zp;
+#endif
+}
+
+EXPORT(im2col_codes) void im2col_codes(const code_t* x, int h, int w, int c, int k, int stride, int pad,
+                                       int oh, int ow, int kpad, int zp, code_t* out, int row_begin, int row_end) {
   const int kk = k * k * c;
   if (row_end > oh * ow) row_end = oh * ow;
   for (int r = row_begin; r < row_end; r++) {
     const int oy = r / ow, ox = r % ow;
-    uint8_t* row = out + r * kpad;
+    code_t* row = out + r * kpad;
     const int ix0 = ox * stride - pad;
     for (int ky = 0; ky < k; ky++) {
       const int iy = oy * stride + ky - pad;
       if (iy >= 0 && iy < h && ix0 >= 0 && ix0 + k <= w) {  // the patch row lies in the image: one copy
-        __builtin_memcpy(row + ky * k * c, x + (iy * w + ix0) * c, k * c);
+        __builtin_memcpy(row + ky * k * c, x + (iy * w + ix0) * c, k * c * sizeof(code_t));
         continue;
       }
       for (int kx = 0; kx < k; kx++) {
         const int ix = ox * stride + kx - pad;
-        uint8_t* dst = row + (ky * k + kx) * c;
-        if (iy < 0 || iy >= h || ix < 0 || ix >= w) __builtin_memset(dst, zp, c);
-        else __builtin_memcpy(dst, x + (iy * w + ix) * c, c);
+        code_t* dst = row + (ky * k + kx) * c;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w) fill_codes(dst, zp, c);
+        else __builtin_memcpy(dst, x + (iy * w + ix) * c, c * sizeof(code_t));
       }
     }
-    if (kpad > kk) __builtin_memset(row + kk, 0, kpad - kk);
+    if (kpad > kk) __builtin_memset(row + kk, 0, (kpad - kk) * sizeof(code_t));
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // GEMM with fused epilogue.
-//   a:   [m][kpad] u7 codes (kpad % 16 == 0)
+//   a:   [m][kpad] u7 codes (codes.h; kpad % 16 == 0)
 //   b:   packed weights: for each block of 4 output channels, for each KSTEP-deep k step, 4 × KSTEP packed_t
 //        (pack_weights: int8 16 deep with relaxed SIMD, i16 8 deep with SIMD128)
 //   wsum[n] = Σ_k w8[n][k]; wscale[n], bias[n]: per output channel; n % 4 == 0 (the packer pads)
@@ -136,7 +150,7 @@ EXPORT(im2col_u8) void im2col_u8(const uint8_t* x, int h, int w, int c, int k, i
 // Blocking: a chunk of output channels whose weights fit in L2 stays there while every row pair streams by.
 
 // The GEMM, specialised (inlined) per dot form: `paired` is a constant in each copy.
-static inline __attribute__((always_inline)) void gemm(const uint8_t* a, int m, int kpad, const packed_t* b, int n,
+static inline __attribute__((always_inline)) void gemm(const code_t* a, int m, int kpad, const packed_t* b, int n,
     const int32_t* wsum, const float* wscale, const float* bias, float scale, int zp, const float* res, int relu,
     float* out, int row_begin, int row_end, float* range_out, const int paired) {
   range_t range = range_start();
@@ -148,8 +162,8 @@ static inline __attribute__((always_inline)) void gemm(const uint8_t* a, int m, 
     const int n1 = n0 + chunk < n ? n0 + chunk : n;
     for (int r = row_begin; r < row_end; r += 2) {
       const int two = r + 1 < row_end;
-      const uint8_t* x0p = a + r * kpad;
-      const uint8_t* x1p = two ? x0p + kpad : x0p;
+      const code_t* x0p = a + r * kpad;
+      const code_t* x1p = two ? x0p + kpad : x0p;
       for (int nb = n0; nb < n1; nb += 4) {
         const packed_t* w = b + nb * kpad;
         v128_t c00 = wasm_i32x4_splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
@@ -169,7 +183,7 @@ static inline __attribute__((always_inline)) void gemm(const uint8_t* a, int m, 
   range_store(range, range_out);
 }
 
-EXPORT(gemm_u7s8) void gemm_u7s8(const uint8_t* a, int m, int kpad, const packed_t* b, int n, const int32_t* wsum,
+EXPORT(gemm_u7s8) void gemm_u7s8(const code_t* a, int m, int kpad, const packed_t* b, int n, const int32_t* wsum,
                                  const float* wscale, const float* bias, float scale, int zp, const float* res,
                                  int relu, float* out, int row_begin, int row_end, float* range) {
 #ifdef RELAXED

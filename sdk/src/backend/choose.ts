@@ -62,8 +62,9 @@ export function dotText(path: 'relaxed' | 'simd'): string {
     : '; fused dot products (no probe for a model this small)';
 }
 
-/** Whether the int8 kernels run 3×3 stride-1 convolutions by Winograd (resnet.ts decides), in words. */
-export const winogradText = (winograd: boolean): string => (winograd ? '; 3×3 convolutions by Winograd F(2×2, 3×3)' : '');
+/** The Winograd tiles the int8 kernels run 3×3 stride-1 convolutions by (resnet.ts decides), in words. */
+export const winogradText = (tiles: number[]): string =>
+  (tiles.length ? `; 3×3 convolutions by Winograd ${tiles.map((m) => `F(${m}×${m}, 3×3)`).join(' and ')}` : '');
 
 /** What the int8 kernels run with, in words: the instruction set, the threads and why so many. */
 export function int8Reason(path: 'relaxed' | 'simd', threads: number, why: string): string {

@@ -8,15 +8,15 @@ export interface Int8Engine extends Engine {
   readonly path: 'relaxed' | 'simd';
   readonly threads: number;
   readonly threadsNote: string;
-  /** Whether 3×3 stride-1 convolutions run by Winograd. */
-  readonly winograd: boolean;
+  /** The Winograd tiles 3×3 stride-1 convolutions run by: m of F(m×m, 3×3), largest first (none: []). */
+  readonly winograd: number[];
 }
 
 export async function int8Engine(pack: Pack, threads: number): Promise<Int8Engine> {
   const net = await Int8ResNet.create(pack, undefined, threads);
   const crop = pack.manifest.preprocess.crop;
   return {
-    kind: 'int8', path: net.path, threads: net.threads, threadsNote: net.threadsNote, winograd: net.winograd,
+    kind: 'int8', path: net.path, threads: net.threads, threadsNote: net.threadsNote, winograd: net.winogradTiles,
     run: async (crops, head) => crops.map((c) => { const r = net.forward(c, crop, head); return head ? r.logits! : r.pooled; }),
     dispose: () => net.dispose(),
   };

@@ -20,7 +20,7 @@ export interface KernelExports {
   minmax_f32(x: number, n: number, out2: number): void;
   quant_params(mn: number, mx: number, params: number): void;
   quantize_codes(x: number, n: number, q: number, params: number): void;
-  im2col_u8(x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number, kpad: number, zp: number, out: number,
+  im2col_codes(x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number, kpad: number, zp: number, out: number,
     rowBegin: number, rowEnd: number): void;
   /** Relaxed builds only: 0 fused dot products, 1 paired (int8.c). */
   set_dot_form?(paired: number): void;
@@ -30,11 +30,13 @@ export interface KernelExports {
   pack_weights(w: number, n: number, k: number, kpad: number, npad: number, out: number, wsum: number): void;
   /** Bytes per weight pack_weights writes: 1 (int8, relaxed builds), 2 (i16, SIMD128 builds). */
   packed_weight_size(): number;
-  /** Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions (winograd.c). */
-  wino_pack_weights(w: number, n: number, c: number, npad: number, u: number, wsum: number): void;
-  wino_input(x: number, h: number, w: number, c: number, zp: number, v: number, tileBegin: number, tileEnd: number): void;
+  /** Bytes per activation code (quantize_codes, im2col_codes, the GEMM's rows): 1 (relaxed builds), 2 (SIMD128). */
+  code_size(): number;
+  /** Winograd F(m×m, 3×3), m = 2 or 4, for 3×3 stride-1 convolutions (winograd.c). */
+  wino_pack_weights(w: number, n: number, c: number, npad: number, u: number, wsum: number, m: number): void;
+  wino_input(x: number, h: number, w: number, c: number, zp: number, v: number, tileBegin: number, tileEnd: number, m: number): void;
   wino_gemm(v: number, c: number, u: number, n: number, wsum: number, wscale: number, bias: number, scale: number, zp: number,
-    res: number, relu: number, out: number, oh: number, ow: number, tileBegin: number, tileEnd: number, range: number): void;
+    res: number, relu: number, out: number, oh: number, ow: number, tileBegin: number, tileEnd: number, range: number, m: number): void;
   maxpool3s2(x: number, h: number, w: number, c: number, oh: number, ow: number, out: number): void;
   avgpool(x: number, hw: number, c: number, out: number): void;
 }
@@ -48,9 +50,9 @@ const modules: Partial<Record<KernelPath, Promise<WebAssembly.Module | undefined
  */
 function answersRight(inst: Instance): boolean {
   const { k } = inst, base = scratch(inst, 1024), mem = () => inst.memory.buffer;
-  // a: 2 × 16 codes, w: 4 × 16 int8, b: packed (i16 at most: 128 bytes), out: 2 × 4 floats.
+  // a: 2 × 16 codes (i16 at most: 64 bytes), w: 4 × 16 int8, b: packed (i16 at most: 128 bytes), out: 2 × 4 floats.
   const a = base, w = base + 64, b = base + 128, wsum = base + 256, one = base + 272, zero = base + 288, out = base + 320;
-  const av = new Uint8Array(mem(), a, 32), wv = new Int8Array(mem(), w, 64);
+  const av = k.code_size() === 2 ? new Int16Array(mem(), a, 32) : new Uint8Array(mem(), a, 32), wv = new Int8Array(mem(), w, 64);
   av.forEach((_, i) => { av[i] = (i * 37 + 11) % 128; });
   wv.forEach((_, i) => { wv[i] = ((i * 53 + 7) % 255) - 127; });
   new Float32Array(mem(), one, 4).fill(1);
@@ -173,6 +175,9 @@ export class Kernels {
   /** Threads the GEMM runs on. */
   get threads(): number { return this.#pool?.threads ?? 1; }
 
+  /** Bytes per activation code: 1 with relaxed SIMD, 2 on SIMD128 (sdk/kernels/codes.h). */
+  get codeBytes(): number { return this.k.code_size(); }
+
   /**
    * quantize_u7 (codes at q, scale and zero point at params), from the tensor's `range` where the convolution that
    * wrote it returned it (the same params: no pass to find it): split between the threads when the tensor is large.
@@ -193,7 +198,7 @@ export class Kernels {
   gemm(args: GemmArgs, im2col?: Im2colArgs): Range {
     const [a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out] = args;
     const rows: Share = (begin, end, range) => {
-      if (im2col) this.k.im2col_u8(...im2col, kpad, zp, a, begin, end);
+      if (im2col) this.k.im2col_codes(...im2col, kpad, zp, a, begin, end);
       this.k.gemm_u7s8(a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out, begin, end, range);
     };
     if (this.#pool && m * n * kpad >= MIN_SPLIT_MACS) return this.#pool.run(args, im2col, rows);
@@ -202,14 +207,14 @@ export class Kernels {
   }
 
   /**
-   * A 3×3 stride-1 convolution by Winograd (winograd.c): tiles of 2×2 outputs transformed (into `v`) and multiplied,
-   * split between the threads like the GEMM's rows when the work is worth it.
+   * A 3×3 stride-1 convolution by Winograd F(m×m, 3×3) (winograd.c): tiles of m×m outputs transformed (into `v`) and
+   * multiplied, split between the threads like the GEMM's rows when the work is worth it.
    */
   winograd(args: WinoArgs): Range {
-    const [v, tiles, c, u, n, wsum, wscale, bias, scale, zp, res, relu, out, x, h, w] = args;
+    const [v, tiles, c, u, n, wsum, wscale, bias, scale, zp, res, relu, out, x, h, w, m] = args;
     const run: Share = (begin, end, range) => {
-      this.k.wino_input(x, h, w, c, zp, v, begin, end);
-      this.k.wino_gemm(v, c, u, n, wsum, wscale, bias, scale, zp, res, relu, out, h, w, begin, end, range);
+      this.k.wino_input(x, h, w, c, zp, v, begin, end, m);
+      this.k.wino_gemm(v, c, u, n, wsum, wscale, bias, scale, zp, res, relu, out, h, w, begin, end, range, m);
     };
     if (this.#pool && h * w * n * c * 9 >= MIN_SPLIT_MACS) return this.#pool.runWinograd(args, run);
     run(0, tiles, this.#range);

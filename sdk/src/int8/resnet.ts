@@ -10,10 +10,13 @@ import { Kernels, probeDotFormOnce, relaxedDotChoice, type KernelPath } from './
 import type { Range } from './threads.js';
 
 /**
- * A layer in the GEMM's layout: k×k conv (k = 1 for the classifier) with cin inputs and cout outputs; `winograd`: a
- * 3×3 stride-1 layer whose weights `w` are packed for winograd.c instead (i16, 16 per 3×3 filter).
+ * A layer in the GEMM's layout: k×k conv (k = 1 for the classifier) with cin inputs and cout outputs; `wino` 2 or 4: a
+ * 3×3 stride-1 layer whose weights `w` are packed for winograd.c's F(m×m, 3×3) instead (i16, (m+2)² per 3×3 filter);
+ * 0: the direct GEMM.
  */
-interface QLayer { k: number; cin: number; cout: number; kpad: number; npad: number; w: number; wsum: number; wscale: number; bias: number; winograd: boolean }
+interface QLayer { k: number; cin: number; cout: number; kpad: number; npad: number; w: number; wsum: number; wscale: number; bias: number; wino: Wino }
+/** A layer's Winograd tile (F(m×m, 3×3)), or 0 for none. */
+type Wino = 0 | 2 | 4;
 /** A float NHWC activation in the module's memory; `range`: its min/max, where the convolution that wrote it gave them. */
 interface Act { ptr: number; h: number; w: number; c: number; range?: Range }
 /** A quantized activation: codes, scale and zero point. */
@@ -27,15 +30,39 @@ const PROBE_MIN_MACS = 1 << 23;
 const largestConvMacs = (plan: Plan): number => Math.max(0, ...plan.steps.map((s) => (s.kind === 'conv' ? s.out.h * s.out.w * s.out.c * s.k * s.k * s.in.c : 0)));
 
 /**
- * Whether 3×3 stride-1 convolutions run by Winograd (winograd.c: 16 multiplies per 2×2 outputs, i16 × i16, two
+ * Whether 3×3 stride-1 convolutions run by Winograd (winograd.c: 36 multiplies per 4×4 outputs, i16 × i16, two
  * instructions per 8): on SIMD128 and wherever relaxed SIMD's fused dot product was not found fast — with VNNI it does
  * 16 int8 multiply-adds in one instruction and the direct GEMM is as fast or faster (not probed: a small model, whose
  * layers Winograd runs as fast as fused with VNNI and twice as fast without).
  */
 const useWinograd = (path: KernelPath): boolean => path === 'simd' || relaxedDotChoice()?.form !== 'fused';
-/** The layers Winograd can run: 3×3, stride 1, input channels a multiple of 8 (the transform's vectors). */
-const winogradLayers = (plan: Plan): Set<string> =>
-  new Set(plan.steps.flatMap((s) => (s.kind === 'conv' && s.k === 3 && s.stride === 1 && s.in.c % 8 === 0 ? [s.layer] : [])));
+/**
+ * Outputs with fewer 4×4 tiles than this run F(2×2, 3×3). ResNet-50's Winograd layers, F2 → F4, summed by map size
+ * (Node 20, SIMD128, two A/B profiles): 56×56 4.5 → 2.9 ms, 28×28 4.0 → 2.6, 14×14 6.9 → 5.9, but 7×7 (4 tiles, each
+ * streaming 2.25× F2's weights) 3.9 → 3.5–4.1: no gain there for 2.25× the memory.
+ */
+const F4_MIN_TILES = 16;
+/**
+ * The layers Winograd can run — 3×3, stride 1, input channels a multiple of 8 (the transform's vectors) — and their
+ * tile: F(4×4, 3×3) (36 multiplies per 16 outputs, against F(2×2)'s 64) where the output holds at least F4_MIN_TILES
+ * tiles of 4×4, else F(2×2, 3×3) (where F4's partial tiles waste more and its larger weights serve fewer tiles).
+ */
+const winogradLayers = (plan: Plan): Map<string, Wino> =>
+  new Map(plan.steps.flatMap((s) => (s.kind === 'conv' && s.k === 3 && s.stride === 1 && s.in.c % 8 === 0
+    ? [[s.layer, Math.ceil(s.out.h / 4) * Math.ceil(s.out.w / 4) >= F4_MIN_TILES ? 4 : 2] as const] : [])));
+/**
+ * Whether F(4×4, 3×3) computes a layer exactly: it recovers each sum Y from 64·Y in int32 (winograd.c), so |Y| < 2²⁵
+ * for codes up to 127: 127 · Σ|w8| < 2²⁵ for every filter (holds for any weights up to 231 input channels).
+ */
+export function f4Exact(w: Int8Array, cout: number): boolean {
+  const per = w.length / cout;
+  for (let o = 0; o < cout; o++) {
+    let s = 0;
+    for (let i = o * per; i < (o + 1) * per; i++) s += Math.abs(w[i]);
+    if (127 * s >= 2 ** 25) return false;
+  }
+  return true;
+}
 
 /** A growable region of the module's memory (reallocated only when a larger activation comes). */
 class Region {
@@ -89,25 +116,27 @@ export class Int8ResNet {
     const largest = Math.max(...pack.manifest.tensors.map((t) => t.shape.reduce((a, b) => a * b, 1)));
     // Staging for the repacking, in the im2col slot: the same memory serves the forward pass afterwards.
     const staging = net.#col.ensure(largest);
-    const wino = (winograd ?? useWinograd(net.#k.path)) ? winogradLayers(net.#plan(pack.manifest.preprocess.crop)) : new Set<string>();
-    for (const t of pack.manifest.tensors) net.#layers.set(t.name, net.#pack(pack.payload, t, staging, wino.has(t.name)));
+    const wino = (winograd ?? useWinograd(net.#k.path)) ? winogradLayers(net.#plan(pack.manifest.preprocess.crop)) : new Map<string, Wino>();
+    for (const t of pack.manifest.tensors) net.#layers.set(t.name, net.#pack(pack.payload, t, staging, wino.get(t.name) ?? 0));
     return net;
   }
 
   /** Whether some 3×3 convolutions run by Winograd. */
-  get winograd(): boolean { return [...this.#layers.values()].some((l) => l.winograd); }
+  get winograd(): boolean { return [...this.#layers.values()].some((l) => l.wino); }
+  /** The Winograd tiles in use, largest first: [4, 2], [4], [2] or []. */
+  get winogradTiles(): number[] { return [4, 2].filter((m) => [...this.#layers.values()].some((l) => l.wino === m)); }
   /** Bytes of the packed weights: the direct GEMM's (int8 with relaxed SIMD, i16 on SIMD128), Winograd's (i16). */
   get weightBytes(): number { return [...this.#layers.values()].reduce((s, l) => s + this.#packedBytes(l), 0); }
 
   /**
    * Bytes of a layer's packed weights: the direct GEMM's (int8 with relaxed SIMD, i16 with SIMD128: int8.c), or
-   * Winograd's (i16, 16 per 3×3 filter of cin).
+   * Winograd's (i16, (m+2)² per 3×3 filter of cin).
    */
-  #packedBytes(l: Pick<QLayer, 'winograd' | 'npad' | 'kpad' | 'cin'>): number {
-    return l.winograd ? l.npad * 32 * l.cin : l.npad * l.kpad * this.#k.k.packed_weight_size();
+  #packedBytes(l: Pick<QLayer, 'wino' | 'npad' | 'kpad' | 'cin'>): number {
+    return l.wino ? l.npad * 2 * (l.wino + 2) ** 2 * l.cin : l.npad * l.kpad * this.#k.k.packed_weight_size();
   }
 
-  #pack(payload: Uint8Array, t: TensorEntry, staging: number, winograd: boolean): QLayer {
+  #pack(payload: Uint8Array, t: TensorEntry, staging: number, tile: Wino): QLayer {
     if (t.dtype !== 'int8' || !t.scale) throw new Error(`${t.name} is ${t.dtype}: the int8 kernels run int8 packs`);
     const [cout, cin, kh = 1, kw = 1] = t.shape;
     const k = kh, kk = kh * kw * cin, kpad = up(kk, 16), npad = up(cout, 4);
@@ -119,9 +148,10 @@ export class Int8ResNet {
         for (let p = 0; p < kh * kw; p++) dst[o * kk + p * cin + i] = src[(o * cin + i) * kh * kw + p];
       }
     }
-    const layer: QLayer = { k, cin, cout, kpad, npad, w: this.#k.alloc(this.#packedBytes({ winograd, npad, kpad, cin })), wsum: this.#k.alloc(npad * 4),
-      wscale: this.#k.alloc(npad * 4), bias: this.#k.alloc(npad * 4), winograd };
-    if (winograd) this.#k.k.wino_pack_weights(staging, cout, cin, npad, layer.w, layer.wsum);
+    const wino = tile === 4 && !f4Exact(src, cout) ? 2 : tile;
+    const layer: QLayer = { k, cin, cout, kpad, npad, w: this.#k.alloc(this.#packedBytes({ wino, npad, kpad, cin })), wsum: this.#k.alloc(npad * 4),
+      wscale: this.#k.alloc(npad * 4), bias: this.#k.alloc(npad * 4), wino };
+    if (wino) this.#k.k.wino_pack_weights(staging, cout, cin, npad, layer.w, layer.wsum, wino);
     else this.#k.k.pack_weights(staging, cout, kk, kpad, npad, layer.w, layer.wsum);
     const f32 = (r: { offset: number; bytes: number }) => new Float32Array(payload.slice(r.offset, r.offset + r.bytes).buffer);
     this.#k.f32(layer.wscale, npad).fill(0).set(f32(t.scale));
@@ -137,7 +167,7 @@ export class Int8ResNet {
 
   #quantize(x: Act): QAct {
     const n = x.h * x.w * x.c;
-    const q = this.#q.ensure(n);
+    const q = this.#q.ensure(n * this.#k.codeBytes);
     this.#k.quantize(x.ptr, n, q, this.#params, x.range);
     return { ptr: q, h: x.h, w: x.w, c: x.c, scale: this.#k.f32(this.#params, 1)[0], zp: this.#k.i32(this.#params + 4, 1)[0] };
   }
@@ -148,15 +178,15 @@ export class Int8ResNet {
     const pad = (L.k - 1) >> 1;
     const oh = Math.floor((q.h + 2 * pad - L.k) / stride) + 1, ow = Math.floor((q.w + 2 * pad - L.k) / stride) + 1;
     const m = oh * ow;
-    if (L.winograd) {
-      const tiles = Math.ceil(q.h / 2) * Math.ceil(q.w / 2), out = to.ensure(m * L.npad * 4);
-      const range = this.#k.winograd([this.#col.ensure(tiles * 32 * L.cin), tiles, L.cin, L.w, L.npad, L.wsum, L.wscale, L.bias,
-        q.scale, q.zp, res ? res.ptr : 0, step.relu ? 1 : 0, out, q.ptr, q.h, q.w]);
+    if (L.wino) {
+      const tiles = Math.ceil(q.h / L.wino) * Math.ceil(q.w / L.wino), out = to.ensure(m * L.npad * 4);
+      const range = this.#k.winograd([this.#col.ensure(tiles * 2 * (L.wino + 2) ** 2 * L.cin), tiles, L.cin, L.w, L.npad, L.wsum, L.wscale, L.bias,
+        q.scale, q.zp, res ? res.ptr : 0, step.relu ? 1 : 0, out, q.ptr, q.h, q.w, L.wino]);
       return { ptr: out, h: oh, w: ow, c: L.npad, range };
     }
     // A 1×1 stride-1 convolution multiplies the codes themselves; any other builds its rows (im2col, in the GEMM's threads).
     const direct = L.k === 1 && stride === 1 && L.kpad === q.c;
-    const a = direct ? q.ptr : this.#col.ensure(m * L.kpad);
+    const a = direct ? q.ptr : this.#col.ensure(m * L.kpad * this.#k.codeBytes);
     const out = to.ensure(m * L.npad * 4);
     const range = this.#k.gemm([a, m, L.kpad, L.w, L.npad, L.wsum, L.wscale, L.bias, q.scale, q.zp, res ? res.ptr : 0, step.relu ? 1 : 0,
       out], direct ? undefined : [q.ptr, q.h, q.w, q.c, L.k, stride, pad, oh, ow]);

@@ -6,11 +6,11 @@
  * Quantizing an activation is split the same way, over slices of it: the codes, after their min/max — which the
  * convolution that wrote the activation returns (each thread's outputs' range, combined), or a first round finds.
  *
- * A Winograd convolution (winograd.c) is split the same way, by tiles of 2×2 outputs.
+ * A Winograd convolution (winograd.c) is split the same way, by tiles of m×m outputs.
  *
  * Control block (int32 slots): 0 generation, 1 workers done, 2-14 GEMM arguments (Winograd: v, tiles, c, u, then as
  * the GEMM), 15 what runs (0 the GEMM, 1 im2col then the GEMM, 2 Winograd), 16-24 im2col's arguments (Winograd: x, h,
- * w), 25 quantize round (0: none, 1 min/max, 2 codes), 26-29 its x, n, q, params; from 32, two floats per thread (its
+ * w, m), 25 quantize round (0: none, 1 min/max, 2 codes), 26-29 its x, n, q, params; from 32, two floats per thread (its
  * slice's or its outputs' min and max).
  * Used where shared memory exists: Node, and cross-origin isolated pages.
  */
@@ -42,18 +42,18 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
     if (i32[25]) { // quantization: op 1 min/max of a slice (into its own pair of slots), op 2 codes of a slice
       const n = i32[27], per = Math.ceil(n / count / 16) * 16, begin = Math.min(n, index * per), end = Math.min(n, begin + per);
       if (i32[25] === 1) k.minmax_f32(i32[26] + 4 * begin, end - begin, range);
-      else k.quantize_codes(i32[26] + 4 * begin, end - begin, i32[28] + begin, i32[29]);
+      else k.quantize_codes(i32[26] + 4 * begin, end - begin, i32[28] + k.code_size() * begin, i32[29]);
       Atomics.add(i32, 1, 1);
       continue;
     }
     const m = i32[3], per = Math.ceil(m / count / 2) * 2, begin = Math.min(m, index * per), end = Math.min(m, begin + per);
     if (i32[15] === 2) { // Winograd, tiles [begin, end)
-      if (begin < end) k.wino_input(i32[16], i32[17], i32[18], i32[4], i32[11], i32[2], begin, end);
-      if (begin < end) k.wino_gemm(i32[2], i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], i32[17], i32[18], begin, end, range);
+      if (begin < end) k.wino_input(i32[16], i32[17], i32[18], i32[4], i32[11], i32[2], begin, end, i32[19]);
+      if (begin < end) k.wino_gemm(i32[2], i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], i32[17], i32[18], begin, end, range, i32[19]);
       Atomics.add(i32, 1, 1);
       continue;
     }
-    if (begin < end && i32[15]) k.im2col_u8(i32[16], i32[17], i32[18], i32[19], i32[20], i32[21], i32[22], i32[23], i32[24], i32[4], i32[11], i32[2], begin, end);
+    if (begin < end && i32[15]) k.im2col_codes(i32[16], i32[17], i32[18], i32[19], i32[20], i32[21], i32[22], i32[23], i32[24], i32[4], i32[11], i32[2], begin, end);
     if (begin < end) k.gemm_u7s8(i32[2], m, i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], begin, end, range);
     Atomics.add(i32, 1, 1);
   }
@@ -71,9 +71,12 @@ export interface QuantizeKernels {
   quant_params(mn: number, mx: number, params: number): void;
   quantize_codes(x: number, n: number, q: number, params: number): void;
 }
-/** A Winograd convolution (Kernels.winograd): the GEMM's arguments with v, tiles, c, u, then the codes x and their h × w. */
+/**
+ * A Winograd convolution (Kernels.winograd): the GEMM's arguments with v, tiles, c, u, then the codes x, their h × w
+ * and the tile's m (F(m×m, 3×3)).
+ */
 export type WinoArgs = [v: number, tiles: number, c: number, u: number, n: number, wsum: number, wscale: number, bias: number,
-  scale: number, zp: number, res: number, relu: number, out: number, x: number, h: number, w: number];
+  scale: number, zp: number, res: number, relu: number, out: number, x: number, h: number, w: number, m: number];
 /** An activation's min(0, …) and max(0, …): its quantization's range. */
 export type Range = readonly [min: number, max: number];
 /** The calling thread's share of a split step: rows or tiles [begin, end), its outputs' range written at `range`. */
