@@ -38,7 +38,7 @@ describe('Chromium: wasm threads with COOP/COEP', () => {
   it('an int8 pack computes on resnet-edge\'s relaxed-SIMD kernels on 2 threads: the same logits as Node\'s SIMD128 kernels', async () => {
     const page = await s.open();
     const int8 = await run(page, '/packs/resnet18.pack', ['/models/input-224.png'], { backend: 'wasm' });
-    assert.match(int8.diagnostics.find((b) => b.backend === 'wasm')!.reason, /^resnet-edge's int8 kernels, relaxed SIMD, 2 threads: one per core \(2 cores\); (fused dot products \(\d+\.\d× the paired form's speed in a start-up probe\)|paired dot products \(\d+\.\d× the fused form's speed in a start-up probe\); 3×3 convolutions by Winograd F\(2×2, 3×3\))$/);
+    assert.match(int8.diagnostics.find((b) => b.backend === 'wasm')!.reason, /^resnet-edge's int8 kernels, relaxed SIMD, 2 threads: one per core \(2 cores\); (fused dot products \(\d+\.\d× the paired form's speed in a start-up probe\)|paired dot products \(\d+\.\d× the fused form's speed in a start-up probe\); 3×3 convolutions by Winograd F\(4×4, 3×3\) and F\(2×2, 3×3\))$/);
     const clf = await load({ model: (await convertReference('resnet18', 'safetensors', 'int8')).pack, backend: 'wasm' });
     const node = Array.from(await clf.logits(readFileSync(join(MODELS, 'input-224.png'))));
     clf.dispose();

@@ -30,7 +30,7 @@ async function bars(driver: WebDriver, count: number): Promise<{ label: string; 
 const settings: { name: string; isolated: boolean; sharedMemory: boolean; wasm: RegExp }[] = [
   // The default model and the ResNet-18 are int8 packs: resnet-edge's int8 kernels run them, on threads when isolated.
   { name: 'webkitgtk', isolated: false, sharedMemory: false, wasm: /^wasm: resnet-edge's int8 kernels, (relaxed SIMD|SIMD128 \(no relaxed SIMD here\)), 1 thread: the page is not cross-origin isolated/ },
-  { name: 'webkitgtk-isolated', isolated: true, sharedMemory: true, wasm: /^wasm: resnet-edge's int8 kernels, (relaxed SIMD|SIMD128 \(no relaxed SIMD here\)), [2-9] threads: one per core \(\d+ cores\)(; fused dot products \(no probe for a model this small\))?; 3×3 convolutions by Winograd F\(2×2, 3×3\)$/ },
+  { name: 'webkitgtk-isolated', isolated: true, sharedMemory: true, wasm: /^wasm: resnet-edge's int8 kernels, (relaxed SIMD|SIMD128 \(no relaxed SIMD here\)), [2-9] threads: one per core \(\d+ cores\)(; fused dot products \(no probe for a model this small\))?; 3×3 convolutions by Winograd F\(4×4, 3×3\) and F\(2×2, 3×3\)$/ },
 ];
 
 settings.forEach((setting, k) => describe(`demo in ${setting.name} (WebKitWebDriver, xvfb)`, () => {

@@ -88,7 +88,7 @@ describe('electron demo: the renderer in Chromium 156, served by the app\'s prot
     await driveApp(page, async (file) => { next = file; }, 'electron-renderer-chromium');
     assert.equal(await page.textContent('#backend'), 'wasm');
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
-    assert.match(await page.$eval('#reasons li[data-backend="wasm"]', (li) => li.textContent ?? ''), /^wasm: resnet-edge's int8 kernels, relaxed SIMD, 2 threads: one per core \(2 cores\); (fused dot products \(\d+\.\d× the paired form's speed in a start-up probe\)|paired dot products \(\d+\.\d× the fused form's speed in a start-up probe\); 3×3 convolutions by Winograd F\(2×2, 3×3\))$/); // the ResNet-18 pack is loaded by now
+    assert.match(await page.$eval('#reasons li[data-backend="wasm"]', (li) => li.textContent ?? ''), /^wasm: resnet-edge's int8 kernels, relaxed SIMD, 2 threads: one per core \(2 cores\); (fused dot products \(\d+\.\d× the paired form's speed in a start-up probe\)|paired dot products \(\d+\.\d× the fused form's speed in a start-up probe\); 3×3 convolutions by Winograd F\(4×4, 3×3\) and F\(2×2, 3×3\))$/); // the ResNet-18 pack is loaded by now
     assert.deepEqual(violations, []);
 
     // A cancelled dialog changes nothing; an error from the main process is shown and the app keeps working.
@@ -109,7 +109,7 @@ describe('electron demo: the renderer in Chromium 156, served by the app\'s prot
     const { page } = await openApp((h) => ({ ...h, 'content-security-policy': h['content-security-policy'].replace(" 'wasm-unsafe-eval' blob:;", " 'wasm-unsafe-eval';").replace(" blob:; img-src", "; img-src") }));
     await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
     assert.match(await page.$eval('#reasons li[data-backend="wasm"]', (li) => li.textContent ?? ''),
-      /^wasm: resnet-edge's int8 kernels, relaxed SIMD, 1 thread: the worker threads could not start \(.+\); fused dot products \(no probe for a model this small\); 3×3 convolutions by Winograd F\(2×2, 3×3\)$/);
+      /^wasm: resnet-edge's int8 kernels, relaxed SIMD, 1 thread: the worker threads could not start \(.+\); fused dot products \(no probe for a model this small\); 3×3 convolutions by Winograd F\(4×4, 3×3\) and F\(2×2, 3×3\)$/);
     next = PHOTOS.cat;
     await page.click('#open');
     assertMatchesNode(await readBars(page, 1), 'default/cat');
