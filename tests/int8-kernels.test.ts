@@ -101,6 +101,47 @@ describe('int8 kernels', () => {
     clf.dispose();
   });
 
+  it('threads take the chunks another thread has not started: a GEMM cut into 8 chunks gives the 1-thread outputs and range, and with its worker gone the calling thread runs every chunk itself', () => {
+    // In a child process: a step that waited for a missing worker would spin forever.
+    const script = `
+      const { bytes, instantiate } = await import('${join(ROOT, 'sdk/src/int8/builds.ts')}');
+      const { GemmPool } = await import('${join(ROOT, 'sdk/src/int8/threads.ts')}');
+      const module = await WebAssembly.compile(await bytes('simdMt'));
+      const { k, memory } = await instantiate(module);
+      let top = k.__heap_base.value;
+      const alloc = (n) => {
+        const p = top;
+        top = Math.ceil((p + n) / 16) * 16;
+        if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
+        return p;
+      };
+      const m = 300, kpad = 64, n = 32;
+      const a = alloc(m * kpad * 2), w8 = alloc(n * kpad), b = alloc(n * kpad * k.packed_weight_size()), wsum = alloc(4 * n);
+      const wscale = alloc(4 * n), bias = alloc(4 * n), outs = [0, 1, 2].map(() => alloc(4 * m * n)), range = alloc(8);
+      new Int16Array(memory.buffer, a, m * kpad).forEach((_, i, v) => { v[i] = (i * 7919) % 128; });
+      new Int8Array(memory.buffer, w8, n * kpad).forEach((_, i, v) => { v[i] = ((i * 104729) % 255) - 127; });
+      k.pack_weights(w8, n, kpad, kpad, n, b, wsum);
+      new Float32Array(memory.buffer, wscale, n).fill(0.01);
+      new Float32Array(memory.buffer, bias, n).forEach((_, i, v) => { v[i] = 0.5 - i / n; });
+      const args = (out) => [a, m, kpad, b, n, wsum, wscale, bias, 0.05, 3, 0, 1, out];
+      const rows = (out) => (begin, end, r) => k.gemm_u7s8(...args(out), begin, end, r);
+      rows(outs[0])(0, m, range);
+      const pool = await GemmPool.start(module, memory, alloc, 2);
+      const got = (i) => Array.from(new Float32Array(memory.buffer, outs[i], m * n));
+      const r1 = pool.run(args(outs[1]), undefined, rows(outs[1]));
+      pool.workers[0].terminate();
+      await new Promise((r) => setTimeout(r, 300));
+      const r2 = pool.run(args(outs[2]), undefined, rows(outs[2]));
+      pool.stop();
+      const want = got(0);
+      console.log(JSON.stringify({ range: Array.from(new Float32Array(memory.buffer, range, 2)), r1, r2, same1: got(1).every((x, i) => x === want[i]), same2: got(2).every((x, i) => x === want[i]) }));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: ROOT, timeout: 60_000 });
+    assert.equal(r.status, 0, r.error ? 'the step waited for the missing worker' : r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    assert.ok(out.range[1] > 0, 'a GEMM with outputs above 0');
+    assert.deepEqual(out, { range: out.range, r1: out.range, r2: out.range, same1: true, same2: true });
+  });
+
   it('F(4×4, 3×3) runs a layer only where it is exact: 127 · Σ|w8| < 2^25 for every filter (any weights up to 231 input channels)', async () => {
     const { f4Exact } = await import('../sdk/src/int8/resnet.ts');
     const filters = (cin: number, w: number) => new Int8Array(2 * 9 * cin).fill(1).fill(w, 9 * cin);

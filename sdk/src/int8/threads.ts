@@ -1,17 +1,19 @@
 /**
- * Worker threads for the int8 GEMM: each worker instantiates the same kernels on the same shared memory and, when
- * the calling thread publishes a GEMM (a generation counter and its arguments in a control block), computes its
- * share of the output rows — first their im2col rows, when the convolution has any — ; the calling thread computes
- * the first share and spins until the others are done, and a worker spins ~0.2 ms for the next one before it sleeps.
- * Quantizing an activation is split the same way, over slices of it: the codes, after their min/max — which the
- * convolution that wrote the activation returns (each thread's outputs' range, combined), or a first round finds.
+ * Worker threads for the int8 GEMM: each worker instantiates the same kernels on the same shared memory. The calling
+ * thread publishes a step (a generation counter and its arguments in a control block) cut into chunks — a GEMM's output
+ * rows (first their im2col rows, when the convolution has any), a Winograd convolution's tiles of m×m outputs, a slice
+ * of an activation to quantize (its min/max, or its codes) — the same number of consecutive chunks for each thread,
+ * the calling one included. Each thread runs its own chunks (the rows it wrote are the slice it quantizes next: still
+ * in its core's cache), then takes the chunks another thread has not started: a thread that starts late or is
+ * preempted (another process on its core) leaves its work to the others instead of holding up the step. The calling
+ * thread then spins until every chunk is done; a worker spins ~0.2 ms for the next step before it sleeps.
  *
- * A Winograd convolution (winograd.c) is split the same way, by tiles of m×m outputs.
- *
- * Control block (int32 slots): 0 generation, 1 workers done, 2-14 GEMM arguments (Winograd: v, tiles, c, u, then as
- * the GEMM), 15 what runs (0 the GEMM, 1 im2col then the GEMM, 2 Winograd), 16-24 im2col's arguments (Winograd: x, h,
- * w, m), 25 quantize round (0: none, 1 min/max, 2 codes), 26-29 its x, n, q, params; from 32, two floats per thread (its
- * slice's or its outputs' min and max).
+ * Control block (int32 slots): 0 generation, 1 chunks done, 2-14 GEMM arguments (Winograd: v, tiles, c, u, then as the
+ * GEMM), 15 what runs (0 the GEMM, 1 im2col then the GEMM, 2 Winograd), 16-24 im2col's arguments (Winograd: x, h, w,
+ * m), 25 quantize round (0: none, 1 min/max, 2 codes), 26-29 its x, n, q, params, 31 chunks, 32 rows (tiles, elements)
+ * per chunk, 33 chunks per thread; from 40, one per thread, its next chunk (the step's tag in the high bits): a claim is
+ * a compare-and-swap, and the counters are closed once the step is over, before the next one's arguments are written.
+ * After them, two floats per chunk: its outputs' (its slice's) min and max.
  * Used where shared memory exists: Node, and cross-origin isolated pages.
  */
 import { startWorker, type WorkerLike } from '#platform';
@@ -28,8 +30,38 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
   const k = (await WebAssembly.instantiate(module, { env: { memory } })).exports;
   k.__stack_pointer.value = stackTop;
   port.postMessage('ready');
-  const i32 = new Int32Array(memory.buffer, ctl, 32), f32 = new Float32Array(memory.buffer, ctl, 32);
-  const range = ctl + 4 * (32 + 2 * index); // this thread's pair of floats: its slice's or its outputs' min and max
+  const i32 = new Int32Array(memory.buffer, ctl, 40 + count), f32 = new Float32Array(memory.buffer, ctl, 40);
+  // Chunk of the current step: this thread's own next one, else the next one another thread has not started; -1 when
+  // none is left. A compare-and-swap on the owner's counter claims it: it fails if another thread took it, or if the
+  // step ended meanwhile (its counters are closed then), so the arguments read after it are the step's.
+  const take = (t) => {
+    for (;;) {
+      const v = Atomics.load(i32, 40 + t), c = t * i32[33] + (v & 4095);
+      if ((v & 4095) >= i32[33] || c >= i32[31]) return -1;
+      if (Atomics.compareExchange(i32, 40 + t, v, v + 1) === v) return c;
+    }
+  };
+  const claim = () => {
+    for (let i = 0; i < count; i++) { const c = take((index + i) % count); if (c >= 0) return c; }
+    return -1;
+  };
+  const run = (c) => {
+    const per = i32[32], range = ctl + 4 * (40 + count + 2 * c);
+    if (i32[25]) { // quantization: op 1 min/max of a slice, op 2 codes of a slice
+      const n = i32[27], begin = c * per, end = Math.min(n, begin + per);
+      if (i32[25] === 1) k.minmax_f32(i32[26] + 4 * begin, end - begin, range);
+      else k.quantize_codes(i32[26] + 4 * begin, end - begin, i32[28] + k.code_size() * begin, i32[29]);
+      return;
+    }
+    const m = i32[3], begin = c * per, end = Math.min(m, begin + per);
+    if (i32[15] === 2) { // Winograd, tiles [begin, end)
+      k.wino_input(i32[16], i32[17], i32[18], i32[4], i32[11], i32[2], begin, end, i32[19]);
+      k.wino_gemm(i32[2], i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], i32[17], i32[18], begin, end, range, i32[19]);
+      return;
+    }
+    if (i32[15]) k.im2col_codes(i32[16], i32[17], i32[18], i32[19], i32[20], i32[21], i32[22], i32[23], i32[24], i32[4], i32[11], i32[2], begin, end);
+    k.gemm_u7s8(i32[2], m, i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], begin, end, range);
+  };
   let gen = 0;
   for (;;) {
     // Spin ~0.2 ms before sleeping: a network's steps follow each other within microseconds, and waking from
@@ -39,23 +71,7 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
     }
     gen = Atomics.load(i32, 0);
     if (gen < 0) return;
-    if (i32[25]) { // quantization: op 1 min/max of a slice (into its own pair of slots), op 2 codes of a slice
-      const n = i32[27], per = Math.ceil(n / count / 16) * 16, begin = Math.min(n, index * per), end = Math.min(n, begin + per);
-      if (i32[25] === 1) k.minmax_f32(i32[26] + 4 * begin, end - begin, range);
-      else k.quantize_codes(i32[26] + 4 * begin, end - begin, i32[28] + k.code_size() * begin, i32[29]);
-      Atomics.add(i32, 1, 1);
-      continue;
-    }
-    const m = i32[3], per = Math.ceil(m / count / 2) * 2, begin = Math.min(m, index * per), end = Math.min(m, begin + per);
-    if (i32[15] === 2) { // Winograd, tiles [begin, end)
-      if (begin < end) k.wino_input(i32[16], i32[17], i32[18], i32[4], i32[11], i32[2], begin, end, i32[19]);
-      if (begin < end) k.wino_gemm(i32[2], i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], i32[17], i32[18], begin, end, range, i32[19]);
-      Atomics.add(i32, 1, 1);
-      continue;
-    }
-    if (begin < end && i32[15]) k.im2col_codes(i32[16], i32[17], i32[18], i32[19], i32[20], i32[21], i32[22], i32[23], i32[24], i32[4], i32[11], i32[2], begin, end);
-    if (begin < end) k.gemm_u7s8(i32[2], m, i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], begin, end, range);
-    Atomics.add(i32, 1, 1);
+    for (let c; (c = claim()) >= 0;) { run(c); Atomics.add(i32, 1, 1); }
   }
 });
 })();
@@ -70,6 +86,7 @@ export interface QuantizeKernels {
   minmax_f32(x: number, n: number, out2: number): void;
   quant_params(mn: number, mx: number, params: number): void;
   quantize_codes(x: number, n: number, q: number, params: number): void;
+  code_size(): number;
 }
 /**
  * A Winograd convolution (Kernels.winograd): the GEMM's arguments with v, tiles, c, u, then the codes x, their h × w
@@ -84,12 +101,22 @@ export type Share = (begin: number, end: number, range: number) => void;
 /** The im2col that builds a GEMM's rows `a` (its kpad and zero point are the GEMM's): source codes and geometry. */
 export type Im2colArgs = [x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number];
 
+/** Chunks a step may be cut into, per thread. */
+const CHUNKS_PER_THREAD = 4;
+/** The header's int32 slots; each thread's chunk counter follows, then the chunks' ranges. */
+const HEADER = 40;
+/** A chunk counter between steps: past any thread's last chunk. */
+const CLOSED = 4095;
+
 export class GemmPool {
+  /** Steps published so far: the low 19 bits tag the chunk counters. */
+  #gen = 0;
+
   private constructor(private readonly memory: WebAssembly.Memory, private readonly ctl: number, private readonly workers: WorkerLike[]) {}
 
   /** Starts `count - 1` workers on `module`/`memory`; `alloc` gives them the control block and their stacks. */
   static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, alloc: (bytes: number) => number, count: number): Promise<GemmPool> {
-    const ctl = alloc(4 * (32 + 2 * count));
+    const ctl = alloc(4 * (HEADER + count + 2 * CHUNKS_PER_THREAD * count));
     const workers: WorkerLike[] = [];
     try {
       await Promise.all(Array.from({ length: count - 1 }, async (_, i) => {
@@ -131,70 +158,92 @@ export class GemmPool {
   }
 
   /**
-   * Publishes 13 GEMM-shaped arguments, what runs (`op`: slot 15) and its extra arguments; runs the first share;
-   * returns the outputs' range.
+   * Chunks per thread and rows (tiles, elements) per chunk for `items` of them: one chunk per thread, up to
+   * CHUNKS_PER_THREAD where each still holds `least` items (a chunk re-reads the GEMM's weights), a multiple of `align`.
    */
+  #chunking(items: number, align: number, least: number): [perThread: number, per: number] {
+    const perThread = Math.max(1, Math.min(CHUNKS_PER_THREAD, Math.floor(items / (this.threads * least))));
+    return [perThread, Math.ceil(items / (this.threads * perThread) / align) * align];
+  }
+
+  /** Publishes 13 GEMM-shaped arguments, what runs (`op`: slot 15) and its extra arguments; returns the outputs' range. */
   #split(args: GemmArgs, op: number, extra: number[], own: Share): Range {
-    const i32 = new Int32Array(this.memory.buffer, this.ctl, 32), f32 = new Float32Array(this.memory.buffer, this.ctl, 32 + 2 * this.threads);
-    f32.fill(0, 32); // a thread with no rows leaves its range at (0, 0)
+    const { i32, f32 } = this.#views();
     const [a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out] = args;
     i32.set([a, m, kpad, b, n, wsum, wscale, bias], 2);
     f32[10] = scale;
     i32.set([zp, res, relu, out, op], 11);
     i32.set(extra, 16);
     i32[25] = 0;
-    this.#publish(i32);
-    own(0, Math.min(m, Math.ceil(m / this.threads / 2) * 2), this.ctl + 4 * 32);
-    this.#wait(i32);
-    return this.#range(f32);
-  }
-
-  /** The threads' ranges combined, as minmax_f32 combines its lanes. */
-  #range(f32: Float32Array): Range {
-    let mn = 0, mx = 0;
-    for (let t = 0; t < this.threads; t++) {
-      const a = f32[32 + 2 * t], b = f32[33 + 2 * t];
-      mn = a < mn ? a : mn;
-      mx = b > mx ? b : mx;
-    }
-    return [mn, mx];
+    return this.#step(m, this.#chunking(m, 2, 32), own);
   }
 
   /**
    * Quantizes n floats at x into codes at q, with params (scale, zero point) written as quantize_u7 writes them: from
-   * their `range` where the convolution that wrote them returned it, else from the min/max of each thread's slice
-   * (a first round), then each thread's codes. `k` is the calling thread's kernels.
+   * their `range` where the convolution that wrote them returned it, else from the min/max of every slice (a first
+   * step), then the codes of every slice. `k` is the calling thread's kernels.
    */
   quantize(k: QuantizeKernels, x: number, n: number, q: number, params: number, range?: Range): void {
-    const i32 = new Int32Array(this.memory.buffer, this.ctl, 32 + 2 * this.threads);
-    const f32 = new Float32Array(this.memory.buffer, this.ctl, 32 + 2 * this.threads);
+    const { i32 } = this.#views();
     i32.set([x, n, q, params], 26);
-    const per = Math.ceil(n / this.threads / 16) * 16, own = Math.min(n, per);
+    const chunking = this.#chunking(n, 16, 1 << 14);
     if (!range) {
       i32[25] = 1;
-      this.#publish(i32);
-      k.minmax_f32(x, own, this.ctl + 4 * 32);
-      this.#wait(i32);
+      range = this.#step(n, chunking, (begin, end, out2) => k.minmax_f32(x + 4 * begin, end - begin, out2));
     }
-    k.quant_params(...(range ?? this.#range(f32)), params);
+    k.quant_params(...range, params);
     i32[25] = 2;
-    this.#publish(i32);
-    k.quantize_codes(x, own, q, params);
-    this.#wait(i32);
+    this.#step(n, chunking, (begin, end) => k.quantize_codes(x + 4 * begin, end - begin, q + k.code_size() * begin, params));
   }
 
-  #publish(i32: Int32Array): void {
+  #views(): { i32: Int32Array; f32: Float32Array } {
+    const length = HEADER + this.threads + 2 * CHUNKS_PER_THREAD * this.threads;
+    return { i32: new Int32Array(this.memory.buffer, this.ctl, length), f32: new Float32Array(this.memory.buffer, this.ctl, length) };
+  }
+
+  /**
+   * Runs the published step over `items` in chunks (perThread per thread, `per` items each): publishes it, runs the
+   * calling thread's chunks (`own`, each writing its range at its own pair), takes those no worker has started, spins
+   * until all are done; returns their ranges combined, as minmax_f32 combines its lanes.
+   */
+  #step(items: number, [perThread, per]: [number, number], own: Share): Range {
+    const { i32, f32 } = this.#views();
+    const chunks = Math.ceil(items / per), ranges = HEADER + this.threads;
+    i32.set([chunks, per, perThread], 31);
     Atomics.store(i32, 1, 0);
-    Atomics.add(i32, 0, 1);
+    this.#gen = (this.#gen + 1) & 0x7ffff;
+    for (let t = 0; t < this.threads; t++) Atomics.store(i32, HEADER + t, this.#gen << 12);
+    Atomics.store(i32, 0, this.#gen);
     Atomics.notify(i32, 0);
+    for (let t = 0; t < this.threads; t++) {
+      for (let c; (c = this.#take(i32, t)) >= 0;) {
+        own(c * per, Math.min(items, (c + 1) * per), this.ctl + 4 * (ranges + 2 * c));
+        Atomics.add(i32, 1, 1);
+      }
+    }
+    while (Atomics.load(i32, 1) < chunks) { /* the workers finish the chunks they started within the same step */ }
+    // Closed before the next step's arguments are written: a worker still looking for a chunk of this one finds none.
+    for (let t = 0; t < this.threads; t++) Atomics.store(i32, HEADER + t, CLOSED);
+    let mn = 0, mx = 0;
+    for (let c = 0; c < chunks; c++) {
+      const lo = f32[ranges + 2 * c], hi = f32[ranges + 2 * c + 1];
+      mn = lo < mn ? lo : mn;
+      mx = hi > mx ? hi : mx;
+    }
+    return [mn, mx];
   }
 
-  #wait(i32: Int32Array): void {
-    while (Atomics.load(i32, 1) < this.workers.length) { /* the workers finish within the same step */ }
+  /** Thread t's next chunk not yet started, or -1 (as the workers take theirs). */
+  #take(i32: Int32Array, t: number): number {
+    for (;;) {
+      const v = Atomics.load(i32, HEADER + t), c = t * i32[33] + (v & 4095);
+      if ((v & 4095) >= i32[33] || c >= i32[31]) return -1;
+      if (Atomics.compareExchange(i32, HEADER + t, v, v + 1) === v) return c;
+    }
   }
 
   stop(): void {
-    const i32 = new Int32Array(this.memory.buffer, this.ctl, 32);
+    const { i32 } = this.#views();
     Atomics.store(i32, 0, -1);
     Atomics.notify(i32, 0);
     this.workers.forEach((w) => w.terminate());
