@@ -131,6 +131,7 @@ export class Kernels {
     this.memory = memory;
     this.#top = this.k.__heap_base.value as number;
     this.#range = this.alloc(8);
+    this.codeBytes = this.k.code_size();
     this.useDotChoice();
   }
 
@@ -176,7 +177,7 @@ export class Kernels {
   get threads(): number { return this.#pool?.threads ?? 1; }
 
   /** Bytes per activation code: 1 with relaxed SIMD, 2 on SIMD128 (sdk/kernels/codes.h). */
-  get codeBytes(): number { return this.k.code_size(); }
+  readonly codeBytes: number;
 
   /**
    * quantize_u7 (codes at q, scale and zero point at params), from the tensor's `range` where the convolution that

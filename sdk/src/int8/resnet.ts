@@ -122,7 +122,7 @@ export class Int8ResNet {
   }
 
   /** Whether some 3×3 convolutions run by Winograd. */
-  get winograd(): boolean { return [...this.#layers.values()].some((l) => l.wino); }
+  get winograd(): boolean { return this.winogradTiles.length > 0; }
   /** The Winograd tiles in use, largest first: [4, 2], [4], [2] or []. */
   get winogradTiles(): number[] { return [4, 2].filter((m) => [...this.#layers.values()].some((l) => l.wino === m)); }
   /** Bytes of the packed weights: the direct GEMM's (int8 with relaxed SIMD, i16 on SIMD128), Winograd's (i16). */
