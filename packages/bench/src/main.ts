@@ -6,6 +6,7 @@
  * Writes packages/bench/results/{results.json,results.md,chart.svg}.
  * Also end to end: a 12 MP and a 2 MP photo's bytes to top-5 (ResNet-50, one thread) beside PIL + torchvision + PyTorch.
  * And in WebKitGTK (Safari's engine, SIMD128 only) where WebKitWebDriver is installed.
+ * And resnet-edge's own thread scaling: its 1- and 2-thread runs interleaved round by round in one process or page.
  * Options: --rounds N (default 20), --only node,chromium,webkit,e2e (any of them; default all), --node 24[,22,24:no-vnni,/path/to/node] (more Node rows;
  * :no-vnni turns V8's AVX-VNNI lowering off), --no-vnni (Chromium rows with it off too),
  * --out DIR (default packages/bench/results).
@@ -19,7 +20,7 @@ import { benchWebKit } from './webkit.ts';
 import { ensurePhotos, MODES, pilStages, PHOTOS, type EndToEndRow, type Stages } from './end-to-end.ts';
 import { ensureModels, fileOf, MODELS, ROOT, type ModelName } from './files.ts';
 import { nodeBinaries, type NodeBinary } from './node-binary.ts';
-import { writeReport, type ColdRow, type LatencyRow, type Results } from './report.ts';
+import { writeReport, type ColdRow, type LatencyRow, type Results, type ScalingRow } from './report.ts';
 import { NODE_RUNNERS, PAGE_RUNNERS, type RunnerName } from './runners.ts';
 
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
@@ -72,6 +73,18 @@ async function latencyOf(threads: number, names: RunnerName[], measure: (rounds:
   return out;
 }
 
+type ScalingData = Record<string, Record<string, Record<string, number[]>>>;
+
+/** resnet-edge's 1- and 2-thread runs, interleaved (runners.ts scaling()), as rows; `detail` names the build. */
+function pushScaling(results: Results, env: string, data: ScalingData): void {
+  for (const [model, byRunner] of Object.entries(data)) {
+    for (const [runner, t] of Object.entries(byRunner)) {
+      const detail = results.latency.find((x) => x.env === env && x.model === model && x.runner === runner && x.threads === 1)?.detail.replace(/, 1 thread$/, '') ?? '';
+      (results.scaling ??= []).push({ env, model: model as ModelName, runner: runner as RunnerName, detail, one: t['1'], two: t['2'] } as ScalingRow);
+    }
+  }
+}
+
 function pushLatency(rows: LatencyRow[], env: string, threads: number, data: LatencyData) {
   for (const [model, v] of Object.entries(data)) {
     for (const [runner, times] of Object.entries(v.times)) rows.push({ env, threads, model: model as ModelName, runner: runner as RunnerName, detail: v.detail[runner], times });
@@ -120,6 +133,11 @@ async function chromiumRows(results: Results, noVnni: boolean): Promise<void> {
       return r;
     }));
   }
+  console.error(`${env}: resnet-edge on 1 and 2 threads, interleaved…`);
+  await quiet();
+  const page = await b.page();
+  pushScaling(results, env, await page.evaluate(([n, m]) => (window as any).bench.threadScaling(n, m), [rounds, [...MODELS]] as const));
+  await page.context().close();
   for (const model of MODELS) {
     for (const runner of ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8'] as RunnerName[]) {
       const page = await b.page();
@@ -146,6 +164,9 @@ async function webkitRows(results: Results): Promise<void> {
       console.error(`WebKitGTK: ${threads} thread(s), ${rounds} rounds…`);
       pushLatency(results.latency, 'WebKitGTK', threads, await latencyOf(threads, PAGE_RUNNERS, (n, only) => b.call('latency', threads, n, [...MODELS], only)));
     }
+    console.error('WebKitGTK: resnet-edge on 1 and 2 threads, interleaved…');
+    await quiet();
+    pushScaling(results, 'WebKitGTK', await b.call('threadScaling', rounds, [...MODELS]));
   } finally {
     await b.close();
   }
@@ -167,6 +188,9 @@ async function main() {
         console.error(`${node.label}: ${threads} thread(s), ${rounds} rounds…`);
         pushLatency(results.latency, node.label, threads, await latencyOf(threads, NODE_RUNNERS, async (n, only) => child(node, 'latency', String(threads), String(n), ...(only ? [only.join(',')] : []))));
       }
+      console.error(`${node.label}: resnet-edge on 1 and 2 threads, interleaved…`);
+      await quiet();
+      pushScaling(results, node.label, child(node, 'scaling', String(rounds)));
     }
     for (const node of nodes) for (const model of MODELS) {
       for (const runner of ['re-int8', 'tfjs-fp32', 'ort-web-fp32', 'ort-web-int8', 'ort-node-fp32', 'ort-node-int8'] as RunnerName[]) {

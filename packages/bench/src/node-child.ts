@@ -1,6 +1,7 @@
 /**
  * One measurement in a fresh Node process, so that thread settings, cold starts and peak memory are each runtime's own:
  *   latency <threads> <rounds> [names]  every runner (or the comma-separated names) on every model, interleaved
+ *   scaling <rounds>                    resnet-edge int8 on 1 and 2 threads, interleaved, on every model
  *   cold <runner> <model> <threads>     load + first result, then peak RSS after 5 more runs
  *   e2e <rounds>                        a photo's bytes to top-5 on one thread, stage by stage (end-to-end.ts)
  *   e2e-ort <rounds>                    the same with sharp + ORT-web int8 (sharp-ort.ts)
@@ -9,7 +10,7 @@
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { MODELS, nodeFiles, type ModelName } from './files.ts';
-import { coldStart, interleaved, makeRunner, NODE_RUNNERS, type Ort, type RunnerName } from './runners.ts';
+import { coldStart, interleaved, makeRunner, NODE_RUNNERS, scaling, type Ort, type RunnerName } from './runners.ts';
 import { resnetEdgeStages } from './end-to-end.ts';
 import { sharpOrtStages } from './sharp-ort.ts';
 
@@ -27,6 +28,10 @@ if (mode === 'latency') {
     out[model] = { times: await interleaved(runners, rounds), detail: Object.fromEntries(runners.map((r) => [r.name, r.detail])) };
     for (const r of runners) await r.dispose();
   }
+  console.log(JSON.stringify(out));
+} else if (mode === 'scaling') {
+  const out: Record<string, Record<string, Record<string, number[]>>> = {};
+  for (const model of MODELS) out[model] = { 're-int8': await scaling('re-int8', nodeFiles(model), 2, Number(args[0]), {}) };
   console.log(JSON.stringify(out));
 } else if (mode === 'cold') {
   const [name, model, t] = args as [RunnerName, ModelName, string];

@@ -1,7 +1,7 @@
 /** The bench in a browser page (served with COOP/COEP by browser.ts); window.bench is driven by Playwright. */
 import * as ort from 'onnxruntime-web';
 import { availablePaths } from 'resnet-edge/internal';
-import { coldStart, interleaved, makeRunner, PAGE_RUNNERS, type ModelFiles, type Ort, type RunnerName } from './runners.ts';
+import { coldStart, interleaved, makeRunner, PAGE_RUNNERS, scaling, type ModelFiles, type Ort, type RunnerName } from './runners.ts';
 import { endToEnd } from './page-e2e.ts';
 
 const CROP: Record<string, number> = { cifar20: 32, resnet18: 224, resnet50: 224 };
@@ -35,6 +35,14 @@ async function latency(threads: number, rounds: number, models: string[], only?:
   return out;
 }
 
+/** resnet-edge's 2-thread ÷ 1-thread runs, interleaved, per model and int8 build (the SIMD128 one where relaxed SIMD exists too). */
+async function threadScaling(rounds: number, models: string[]) {
+  const names: RunnerName[] = (await availablePaths()).includes('relaxed') ? ['re-int8', 're-int8-simd'] : ['re-int8'];
+  const out: Record<string, Record<string, Record<string, number[]>>> = {};
+  for (const model of models) for (const n of names) (out[model] ??= {})[n] = await scaling(n, files(model), 2, rounds, opts(1));
+  return out;
+}
+
 async function cold(name: RunnerName, model: string, threads: number) {
   ort.env.wasm.numThreads = threads;
   const { ms, run } = await coldStart(name, files(model), opts(threads));
@@ -44,4 +52,4 @@ async function cold(name: RunnerName, model: string, threads: number) {
   return { ms, memoryBytes: measure ? (await measure.call(performance)).bytes : null };
 }
 
-(window as unknown as { bench: unknown }).bench = { latency, cold, gpuAdapter, endToEnd, ready: true };
+(window as unknown as { bench: unknown }).bench = { latency, threadScaling, cold, gpuAdapter, endToEnd, ready: true };

@@ -7,7 +7,9 @@ import type { EndToEndRow } from './end-to-end.ts';
 
 export interface LatencyRow { env: string; threads: number; model: ModelName; runner: RunnerName; detail: string; times: number[] }
 export interface ColdRow { env: string; model: ModelName; runner: RunnerName; ms: number; memoryBytes: number | null; modelBytes: number }
-export interface Results { date: string; machine: Record<string, unknown>; latency: LatencyRow[]; cold: ColdRow[]; endToEnd?: EndToEndRow[] }
+/** resnet-edge on 1 and 2 threads, interleaved round by round in one process or page. */
+export interface ScalingRow { env: string; model: ModelName; runner: RunnerName; detail: string; one: number[]; two: number[] }
+export interface Results { date: string; machine: Record<string, unknown>; latency: LatencyRow[]; scaling?: ScalingRow[]; cold: ColdRow[]; endToEnd?: EndToEndRow[] }
 
 export const median = (t: number[]) => { const s = [...t].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -26,6 +28,15 @@ function latencyTable(r: Results): string {
       const m = median(x.times);
       out.push(`| ${LABELS[x.runner]} (${x.detail}) | ${ms(m)} | ${ms(Math.min(...x.times))}–${ms(Math.max(...x.times))} | ${((2 * MACS[model as ModelName]) / m / 1e6).toFixed(1)} | ${(re / m).toFixed(2)} |`);
     }
+  }
+  return out.join('\n');
+}
+
+function scalingTable(rows: ScalingRow[]): string {
+  const out = ['| environment | model | runtime | 1 thread, median ms | 2 threads, median ms | 2 ÷ 1 | runs each |', '|---|---|---|---|---|---|---|'];
+  for (const x of rows) {
+    const one = median(x.one), two = median(x.two);
+    out.push(`| ${x.env} | ${x.model} | ${LABELS[x.runner]} (${x.detail}) | ${ms(one)} | ${ms(two)} | ${(two / one).toFixed(2)} | ${x.one.length} |`);
   }
   return out.join('\n');
 }
@@ -78,6 +89,7 @@ export function writeReport(dir: string, r: Results): { json: string; md: string
   writeFileSync(files.md, `# pnpm bench, ${r.date}\n\n${machine}\n\nSteady state: one preprocessed input, the forward pass only, each timed run after a 30 ms pause. On 1 thread the runtimes `
     + `are interleaved round by round in one process or page; on more, each runs alone in its own (another runtime's idle threads spin `
     + `and take the cores), in two alternating passes of half the rounds, each after the cores are idle again. GFLOP/s = 2 × multiply-adds / time.\n${latencyTable(r)}\n\n`
+    + `${r.scaling?.length ? `## Threads\n\nresnet-edge on 1 and on 2 threads, interleaved round by round in one process or page (its idle workers sleep, so the 1-thread runs have the cores): the ratio of two runs under the same conditions.\n\n${scalingTable(r.scaling)}\n\n` : ''}`
     + `## Cold start and memory\n\nLoad from the model's bytes + first result, in a fresh process (Node: memory = peak RSS growth over the `
     + `process after its imports) or a fresh page (Chromium: performance.measureUserAgentSpecificMemory() after a GC, whole page).\n\n`
     + `${coldTable(r)}\n\n${r.endToEnd ? `## End to end\n\nA photo's file bytes to its top-5, ResNet-50, one thread, medians (tools/bench_photos.py makes the photos). `

@@ -103,7 +103,7 @@ export async function makeRunner(name: RunnerName, files: ModelFiles, opts: { th
  * after a pause of `gapMs`: onnxruntime's threads keep spinning for a few ms after a run returns, which (measured
  * here) makes whatever runs next on a 2-core machine up to 5× slower; the pause keeps that off the neighbours.
  */
-export async function interleaved(runners: Runner[], rounds: number, warmup = 3, gapMs = 30): Promise<Record<string, number[]>> {
+export async function interleaved(runners: { name: string; run(): Promise<unknown> }[], rounds: number, warmup = 3, gapMs = 30): Promise<Record<string, number[]>> {
   for (const r of runners) for (let i = 0; i < warmup; i++) await r.run();
   const times: Record<string, number[]> = Object.fromEntries(runners.map((r) => [r.name, []]));
   for (let round = 0; round < rounds; round++) {
@@ -116,6 +116,20 @@ export async function interleaved(runners: Runner[], rounds: number, warmup = 3,
     }
   }
   return times;
+}
+
+/**
+ * resnet-edge's own thread scaling: `name` on 1 thread and on `threads`, interleaved round by round in one process or
+ * page (its idle workers sleep after ~0.2 ms, so the 1-thread runs have the cores), times keyed by thread count.
+ */
+export async function scaling(name: RunnerName, files: ModelFiles, threads: number, rounds: number, opts: { ort?: Ort; wasmPaths?: string }): Promise<Record<string, number[]>> {
+  const runners = [];
+  for (const t of [1, threads]) runners.push({ ...(await makeRunner(name, files, { ...opts, threads: t })), name: String(t) });
+  try {
+    return await interleaved(runners, rounds);
+  } finally {
+    for (const r of runners) await r.dispose();
+  }
 }
 
 /** Load + first result through each runtime's public entry point, from the model's bytes. */

@@ -5,7 +5,7 @@
 import { launchWebKit } from '../../../tools/webkit.ts';
 import { serveBenchPage } from './browser.ts';
 
-export async function benchWebKit(): Promise<{ call<T>(fn: 'latency', ...args: unknown[]): Promise<T>; close(): Promise<void>; version: string }> {
+export async function benchWebKit(): Promise<{ call<T>(fn: 'latency' | 'threadScaling', ...args: unknown[]): Promise<T>; close(): Promise<void>; version: string }> {
   const { server, url } = await serveBenchPage();
   const browser = await launchWebKit({ sharedMemory: true });
   const { driver } = browser;
