@@ -107,9 +107,10 @@ export function checkKernels(K: Kernels, trials = 40, seed = 7): string[] {
     const d = differs(K.f32(out, m * npad), want) || differs(joined(K, ranges), refRange(want));
     if (d) fails.push(`gemm m=${m} n=${n} k=${k} zp=${zp} relu=${relu} res=${!!res} split=${rows}: ${d}`);
 
-    // Quantization: random lengths, ranges all-positive, all-negative or mixed; zeros.
+    // Quantization: random lengths, ranges all-positive, all-negative or mixed (with a NaN, coded 0); zeros.
     const len = int(1, 3000), kind = t % 4;
     const x = Float32Array.from({ length: len }, () => (kind === 3 ? 0 : kind === 0 ? r() * 6 : kind === 1 ? -r() * 3 : (r() - 0.3) * 10));
+    if (kind === 2) x[int(0, len - 1)] = NaN;
     const q = K.alloc(len * cb), params = K.alloc(8);
     K.k.quantize_u7(put(x), len, q, params);
     const wantQ = refQuantize(x);

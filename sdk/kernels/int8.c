@@ -72,12 +72,17 @@ EXPORT(quantize_codes) void quantize_codes(const float* x, int n, code_t* q, con
   const int zp = ((const int32_t*)params)[1];
   const v128_t vinv = wasm_f32x4_splat(inv), vzp = wasm_f32x4_splat((float)zp);
   const v128_t vlo = wasm_f32x4_splat(0.f), vhi = wasm_f32x4_splat(127.f);
+  const v128_t magic = wasm_f32x4_splat(8388608.f), low = wasm_i32x4_splat(0xFF);
   int i = 0;
   for (; i + 16 <= n; i += 16) {
     v128_t c[4];
     for (int j = 0; j < 4; j++) {
       v128_t v = wasm_f32x4_add(wasm_f32x4_nearest(wasm_f32x4_mul(wasm_v128_load(x + i + 4 * j), vinv)), vzp);
-      c[j] = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_pmin(wasm_f32x4_pmax(v, vlo), vhi));
+      // Clamped to [0, 127], NaN to 0 (pmax(0, NaN) is 0); then the integer read off the low mantissa bits of
+      // v + 2^23 (exact for integers below 2^23): an add and an and, where i32x4.trunc_sat_f32x4_s is a sequence of
+      // several instructions in V8 and JavaScriptCore.
+      v = wasm_f32x4_pmin(vhi, wasm_f32x4_pmax(vlo, v));
+      c[j] = wasm_v128_and(wasm_f32x4_add(v, magic), low);
     }
     v128_t s01 = wasm_i16x8_narrow_i32x4(c[0], c[1]), s23 = wasm_i16x8_narrow_i32x4(c[2], c[3]);
 #ifdef RELAXED
