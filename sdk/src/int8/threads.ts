@@ -18,6 +18,13 @@
  */
 import { startWorker, type WorkerLike } from '#platform';
 
+/** Chunks a step may be cut into, per thread. */
+const CHUNKS_PER_THREAD = 4;
+/** The header's int32 slots; each thread's chunk counter follows, then the chunks' ranges. */
+const HEADER = 40;
+/** A chunk counter between steps: past any thread's last chunk (its low 12 bits count chunks; the step's tag above). */
+const CLOSED = 4095;
+
 /**
  * The workers' script: plain JS, self-contained (no outer names), so that no bundler or minifier can break it. It
  * runs as a classic script (browsers) or as CommonJS or ESM (Node's eval workers follow the parent's --input-type).
@@ -30,15 +37,15 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
   const k = (await WebAssembly.instantiate(module, { env: { memory } })).exports;
   k.__stack_pointer.value = stackTop;
   port.postMessage('ready');
-  const i32 = new Int32Array(memory.buffer, ctl, 40 + count), f32 = new Float32Array(memory.buffer, ctl, 40);
+  const i32 = new Int32Array(memory.buffer, ctl, ${HEADER} + count), f32 = new Float32Array(memory.buffer, ctl, ${HEADER});
   // Chunk of the current step: this thread's own next one, else the next one another thread has not started; -1 when
   // none is left. A compare-and-swap on the owner's counter claims it: it fails if another thread took it, or if the
   // step ended meanwhile (its counters are closed then), so the arguments read after it are the step's.
   const take = (t) => {
     for (;;) {
-      const v = Atomics.load(i32, 40 + t), c = t * i32[33] + (v & 4095);
-      if ((v & 4095) >= i32[33] || c >= i32[31]) return -1;
-      if (Atomics.compareExchange(i32, 40 + t, v, v + 1) === v) return c;
+      const v = Atomics.load(i32, ${HEADER} + t), c = t * i32[33] + (v & ${CLOSED});
+      if ((v & ${CLOSED}) >= i32[33] || c >= i32[31]) return -1;
+      if (Atomics.compareExchange(i32, ${HEADER} + t, v, v + 1) === v) return c;
     }
   };
   const claim = () => {
@@ -46,7 +53,7 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
     return -1;
   };
   const run = (c) => {
-    const per = i32[32], range = ctl + 4 * (40 + count + 2 * c);
+    const per = i32[32], range = ctl + 4 * (${HEADER} + count + 2 * c);
     if (i32[25]) { // quantization: op 1 min/max of a slice, op 2 codes of a slice
       const n = i32[27], begin = c * per, end = Math.min(n, begin + per);
       if (i32[25] === 1) k.minmax_f32(i32[26] + 4 * begin, end - begin, range);
@@ -100,13 +107,6 @@ export type Range = readonly [min: number, max: number];
 export type Share = (begin: number, end: number, range: number) => void;
 /** The im2col that builds a GEMM's rows `a` (its kpad and zero point are the GEMM's): source codes and geometry. */
 export type Im2colArgs = [x: number, h: number, w: number, c: number, k: number, stride: number, pad: number, oh: number, ow: number];
-
-/** Chunks a step may be cut into, per thread. */
-const CHUNKS_PER_THREAD = 4;
-/** The header's int32 slots; each thread's chunk counter follows, then the chunks' ranges. */
-const HEADER = 40;
-/** A chunk counter between steps: past any thread's last chunk. */
-const CLOSED = 4095;
 
 export class GemmPool {
   /** Steps published so far: the low 19 bits tag the chunk counters. */
@@ -236,8 +236,8 @@ export class GemmPool {
   /** Thread t's next chunk not yet started, or -1 (as the workers take theirs). */
   #take(i32: Int32Array, t: number): number {
     for (;;) {
-      const v = Atomics.load(i32, HEADER + t), c = t * i32[33] + (v & 4095);
-      if ((v & 4095) >= i32[33] || c >= i32[31]) return -1;
+      const v = Atomics.load(i32, HEADER + t), c = t * i32[33] + (v & CLOSED);
+      if ((v & CLOSED) >= i32[33] || c >= i32[31]) return -1;
       if (Atomics.compareExchange(i32, HEADER + t, v, v + 1) === v) return c;
     }
   }
