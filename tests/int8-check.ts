@@ -155,11 +155,13 @@ export function checkKernels(K: Kernels, trials = 40, seed = 7): string[] {
     const dw = differs(K.f32(wout, wh * ww * wnpad), wwant) || differs(joined(K, ranges), refRange(wwant));
     if (dw) fails.push(`winograd F${wm} h=${wh} w=${ww} c=${wc} n=${wn} zp=${wzp} split=${split}/${tiles}: ${dw}`);
 
-    // Max pool 3×3/2 (padding 1) and global average pool, channels a multiple of 4.
+    // Max pool 3×3/2 (padding 1; its output rows in two calls, as two threads split them) and global average pool,
+    // channels a multiple of 4.
     const pc = 4 * int(1, 6), ph = int(1, 15), pw = int(1, 15), oh = Math.floor((ph - 1) / 2) + 1, ow = Math.floor((pw - 1) / 2) + 1;
     const act = Float32Array.from({ length: ph * pw * pc }, () => r() * 8 - 4);
-    const pin = put(act), mp = K.alloc(oh * ow * pc * 4), ap = K.alloc(pc * 4);
-    K.k.maxpool3s2(pin, ph, pw, pc, oh, ow, mp);
+    const pin = put(act), mp = K.alloc(oh * ow * pc * 4), ap = K.alloc(pc * 4), prows = int(0, oh);
+    K.k.maxpool3s2(pin, ph, pw, pc, ow, mp, 0, prows);
+    K.k.maxpool3s2(pin, ph, pw, pc, ow, mp, prows, oh);
     K.k.avgpool(pin, ph * pw, pc, ap);
     const wantMax = new Float32Array(oh * ow * pc).fill(-Infinity), wantAvg = new Float32Array(pc);
     for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) for (let ch = 0; ch < pc; ch++) {

@@ -220,10 +220,11 @@ EXPORT(pack_weights) void pack_weights(const int8_t* w, int n, int k, int kpad, 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Pooling on fp32 NHWC (c % 4 == 0).
+// Pooling on fp32 NHWC (c % 4 == 0). The 3×3 stride-2 max-pool writes output rows [row_begin, row_end) of ow
+// outputs each (threads split them).
 
-EXPORT(maxpool3s2) void maxpool3s2(const float* x, int h, int w, int c, int oh, int ow, float* out) {
-  for (int oy = 0; oy < oh; oy++) {
+EXPORT(maxpool3s2) void maxpool3s2(const float* x, int h, int w, int c, int ow, float* out, int row_begin, int row_end) {
+  for (int oy = row_begin; oy < row_end; oy++) {
     for (int ox = 0; ox < ow; ox++) {
       float* dst = out + (oy * ow + ox) * c;
       for (int ch = 0; ch < c; ch += 4) {

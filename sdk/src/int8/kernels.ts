@@ -37,7 +37,7 @@ export interface KernelExports {
   wino_input(x: number, h: number, w: number, c: number, zp: number, v: number, tileBegin: number, tileEnd: number, m: number): void;
   wino_gemm(v: number, c: number, u: number, n: number, wsum: number, wscale: number, bias: number, scale: number, zp: number,
     res: number, relu: number, out: number, oh: number, ow: number, tileBegin: number, tileEnd: number, range: number, m: number): void;
-  maxpool3s2(x: number, h: number, w: number, c: number, oh: number, ow: number, out: number): void;
+  maxpool3s2(x: number, h: number, w: number, c: number, ow: number, out: number, rowBegin: number, rowEnd: number): void;
   avgpool(x: number, hw: number, c: number, out: number): void;
 }
 
@@ -220,6 +220,12 @@ export class Kernels {
     if (this.#pool && h * w * n * c * 9 >= MIN_SPLIT_MACS) return this.#pool.runWinograd(args, run);
     run(0, tiles, this.#range);
     return this.#rangeRead();
+  }
+
+  /** The stem's 3×3 stride-2 max-pool into oh × ow outputs, its rows split between the threads when it is large. */
+  maxpool(x: number, h: number, w: number, c: number, oh: number, ow: number, out: number): void {
+    if (this.#pool && oh * ow * c >= MIN_SPLIT_ELEMENTS) this.#pool.maxpool([x, h, w, c, ow, out], oh, (begin, end) => this.k.maxpool3s2(x, h, w, c, ow, out, begin, end));
+    else this.k.maxpool3s2(x, h, w, c, ow, out, 0, oh);
   }
 
   /** The range the last GEMM on this thread wrote (two floats at #range). */

@@ -230,7 +230,7 @@ export class Int8ResNet {
       let out: Act;
       if (step.kind === 'maxpool') {
         const ptr = this.#region(step.dst).ensure(step.out.h * step.out.w * x.c * 4);
-        this.#k.k.maxpool3s2(x.ptr, x.h, x.w, x.c, step.out.h, step.out.w, ptr);
+        this.#k.maxpool(x.ptr, x.h, x.w, x.c, step.out.h, step.out.w, ptr);
         out = { ptr, h: step.out.h, w: step.out.w, c: x.c };
       } else {
         if (last?.slot !== step.src) last = { slot: step.src, q: this.#quantize(x) };

@@ -2,87 +2,24 @@
  * Worker threads for the int8 GEMM: each worker instantiates the same kernels on the same shared memory. The calling
  * thread publishes a step (a generation counter and its arguments in a control block) cut into chunks — a GEMM's output
  * rows (first their im2col rows, when the convolution has any), a Winograd convolution's tiles of m×m outputs, a slice
- * of an activation to quantize (its min/max, or its codes) — the same number of consecutive chunks for each thread,
- * the calling one included. Each thread runs its own chunks (the rows it wrote are the slice it quantizes next: still
- * in its core's cache), then takes the chunks another thread has not started: a thread that starts late or is
- * preempted (another process on its core) leaves its work to the others instead of holding up the step. The calling
- * thread then spins until every chunk is done; a worker spins ~0.2 ms for the next step before it sleeps.
+ * of an activation to quantize (its min/max, or its codes), the stem max-pool's output rows — the same number of
+ * consecutive chunks for each thread, the calling one included. Each thread runs its own chunks (the rows it wrote are
+ * the slice it quantizes next: still in its core's cache), then takes the chunks another thread has not started: a
+ * thread that starts late or is preempted (another process on its core) leaves its work to the others instead of
+ * holding up the step. The calling thread then spins until every chunk is done; a worker spins ~0.2 ms for the next
+ * step before it sleeps.
  *
  * Control block (int32 slots): 0 generation, 1 chunks done, 2-14 GEMM arguments (Winograd: v, tiles, c, u, then as the
- * GEMM), 15 what runs (0 the GEMM, 1 im2col then the GEMM, 2 Winograd), 16-24 im2col's arguments (Winograd: x, h, w,
- * m), 25 quantize round (0: none, 1 min/max, 2 codes), 26-29 its x, n, q, params, 31 chunks, 32 rows (tiles, elements)
- * per chunk, 33 chunks per thread; from 40, one per thread, its next chunk (the step's tag in the high bits): a claim is
- * a compare-and-swap, and the counters are closed once the step is over, before the next one's arguments are written.
- * After them, two floats per chunk: its outputs' (its slice's) min and max.
+ * GEMM; the max-pool: 3 its rows), 15 what runs (0 the GEMM, 1 im2col then the GEMM, 2 Winograd, 3 the max-pool),
+ * 16-24 im2col's arguments (Winograd: x, h, w, m; the max-pool: x, h, w, c, ow, out), 25 quantize round (0: none, 1
+ * min/max, 2 codes), 26-29 its x, n, q, params, 31 chunks, 32 rows (tiles, elements) per chunk, 33 chunks per thread;
+ * from 40, one per thread, its next chunk (the step's tag in the high bits): a claim is a compare-and-swap, and the
+ * counters are closed once the step is over, before the next one's arguments are written. After them, two floats per
+ * chunk: its outputs' (its slice's) min and max.
  * Used where shared memory exists: Node, and cross-origin isolated pages.
  */
 import { startWorker, type WorkerLike } from '#platform';
-
-/** Chunks a step may be cut into, per thread. */
-const CHUNKS_PER_THREAD = 4;
-/** The header's int32 slots; each thread's chunk counter follows, then the chunks' ranges. */
-const HEADER = 40;
-/** A chunk counter between steps: past any thread's last chunk (its low 12 bits count chunks; the step's tag above). */
-const CLOSED = 4095;
-
-/**
- * The workers' script: plain JS, self-contained (no outer names), so that no bundler or minifier can break it. It
- * runs as a classic script (browsers) or as CommonJS or ESM (Node's eval workers follow the parent's --input-type).
- */
-const WORKER = `(async () => {
-const isNode = typeof self === 'undefined';
-const port = isNode ? (await import('node:worker_threads')).parentPort : self;
-const listen = (fn) => (isNode ? port.on('message', fn) : (self.onmessage = (e) => fn(e.data)));
-listen(async ({ module, memory, ctl, index, count, stackTop }) => {
-  const k = (await WebAssembly.instantiate(module, { env: { memory } })).exports;
-  k.__stack_pointer.value = stackTop;
-  port.postMessage('ready');
-  const i32 = new Int32Array(memory.buffer, ctl, ${HEADER} + count), f32 = new Float32Array(memory.buffer, ctl, ${HEADER});
-  // Chunk of the current step: this thread's own next one, else the next one another thread has not started; -1 when
-  // none is left. A compare-and-swap on the owner's counter claims it: it fails if another thread took it, or if the
-  // step ended meanwhile (its counters are closed then), so the arguments read after it are the step's.
-  const take = (t) => {
-    for (;;) {
-      const v = Atomics.load(i32, ${HEADER} + t), c = t * i32[33] + (v & ${CLOSED});
-      if ((v & ${CLOSED}) >= i32[33] || c >= i32[31]) return -1;
-      if (Atomics.compareExchange(i32, ${HEADER} + t, v, v + 1) === v) return c;
-    }
-  };
-  const claim = () => {
-    for (let i = 0; i < count; i++) { const c = take((index + i) % count); if (c >= 0) return c; }
-    return -1;
-  };
-  const run = (c) => {
-    const per = i32[32], range = ctl + 4 * (${HEADER} + count + 2 * c);
-    if (i32[25]) { // quantization: op 1 min/max of a slice, op 2 codes of a slice
-      const n = i32[27], begin = c * per, end = Math.min(n, begin + per);
-      if (i32[25] === 1) k.minmax_f32(i32[26] + 4 * begin, end - begin, range);
-      else k.quantize_codes(i32[26] + 4 * begin, end - begin, i32[28] + k.code_size() * begin, i32[29]);
-      return;
-    }
-    const m = i32[3], begin = c * per, end = Math.min(m, begin + per);
-    if (i32[15] === 2) { // Winograd, tiles [begin, end)
-      k.wino_input(i32[16], i32[17], i32[18], i32[4], i32[11], i32[2], begin, end, i32[19]);
-      k.wino_gemm(i32[2], i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], i32[17], i32[18], begin, end, range, i32[19]);
-      return;
-    }
-    if (i32[15]) k.im2col_codes(i32[16], i32[17], i32[18], i32[19], i32[20], i32[21], i32[22], i32[23], i32[24], i32[4], i32[11], i32[2], begin, end);
-    k.gemm_u7s8(i32[2], m, i32[4], i32[5], i32[6], i32[7], i32[8], i32[9], f32[10], i32[11], i32[12], i32[13], i32[14], begin, end, range);
-  };
-  let gen = 0;
-  for (;;) {
-    // Spin ~0.2 ms before sleeping: a network's steps follow each other within microseconds, and waking from
-    // Atomics.wait costs tens of microseconds each time (ResNet-50 on 2 threads, Node 24: 30.7 → 28.8 ms A/B).
-    for (let spins = 0, t0 = performance.now(); Atomics.load(i32, 0) === gen; spins++) {
-      if ((spins & 255) === 255 && performance.now() - t0 > 0.2) { Atomics.wait(i32, 0, gen); break; }
-    }
-    gen = Atomics.load(i32, 0);
-    if (gen < 0) return;
-    for (let c; (c = claim()) >= 0;) { run(c); Atomics.add(i32, 1, 1); }
-  }
-});
-})();
-`;
+import { CHUNKS_PER_THREAD, CLOSED, HEADER, WORKER } from './worker-script.js';
 
 const STACK_BYTES = 256 * 1024;
 
@@ -101,6 +38,8 @@ export interface QuantizeKernels {
  */
 export type WinoArgs = [v: number, tiles: number, c: number, u: number, n: number, wsum: number, wscale: number, bias: number,
   scale: number, zp: number, res: number, relu: number, out: number, x: number, h: number, w: number, m: number];
+/** The stem's 3×3 stride-2 max-pool (Kernels.maxpool): input x of h × w × c, output rows of ow, written at out. */
+export type MaxpoolArgs = [x: number, h: number, w: number, c: number, ow: number, out: number];
 /** An activation's min(0, …) and max(0, …): its quantization's range. */
 export type Range = readonly [min: number, max: number];
 /** The calling thread's share of a split step: rows or tiles [begin, end), its outputs' range written at `range`. */
@@ -155,6 +94,16 @@ export class GemmPool {
   /** One Winograd convolution over every tile, split as run() splits rows (`own`: the calling thread's tiles). */
   runWinograd(args: WinoArgs, own: Share): Range {
     return this.#split(args.slice(0, 13) as GemmArgs, 2, args.slice(13), own);
+  }
+
+  /** The max-pool's `rows` output rows, split as run() splits a GEMM's (`own`: the calling thread's rows). */
+  maxpool(args: MaxpoolArgs, rows: number, own: Share): void {
+    const { i32 } = this.#views();
+    i32[3] = rows;
+    i32[15] = 3;
+    i32.set(args, 16);
+    i32[25] = 0;
+    this.#step(rows, this.#chunking(rows, 1, 8), own);
   }
 
   /**
