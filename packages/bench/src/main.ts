@@ -20,8 +20,8 @@ import { benchWebKit } from './webkit.ts';
 import { ensurePhotos, MODES, pilStages, PHOTOS, type EndToEndRow, type Stages } from './end-to-end.ts';
 import { ensureModels, fileOf, MODELS, ROOT, type ModelName } from './files.ts';
 import { nodeBinaries, type NodeBinary } from './node-binary.ts';
-import { writeReport, type ColdRow, type LatencyRow, type Results, type ScalingRow } from './report.ts';
-import { NODE_RUNNERS, PAGE_RUNNERS, type RunnerName } from './runners.ts';
+import { writeReport, type ColdRow, type LatencyRow, type Results } from './report.ts';
+import { NODE_RUNNERS, PAGE_RUNNERS, type RunnerName, type ScalingData } from './runners.ts';
 
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : dflt; };
 const rounds = Number(arg('rounds', '20')), only = arg('only', '').split(',').filter(Boolean), outDir = arg('out', join(ROOT, 'packages', 'bench', 'results')), nodes = nodeBinaries(arg('node', '').split(',').filter(Boolean));
@@ -73,14 +73,12 @@ async function latencyOf(threads: number, names: RunnerName[], measure: (rounds:
   return out;
 }
 
-type ScalingData = Record<string, Record<string, Record<string, number[]>>>;
-
 /** resnet-edge's 1- and 2-thread runs, interleaved (runners.ts scaling()), as rows; `detail` names the build. */
 function pushScaling(results: Results, env: string, data: ScalingData): void {
   for (const [model, byRunner] of Object.entries(data)) {
     for (const [runner, t] of Object.entries(byRunner)) {
       const detail = results.latency.find((x) => x.env === env && x.model === model && x.runner === runner && x.threads === 1)?.detail.replace(/, 1 thread$/, '') ?? '';
-      (results.scaling ??= []).push({ env, model: model as ModelName, runner: runner as RunnerName, detail, one: t['1'], two: t['2'] } as ScalingRow);
+      (results.scaling ??= []).push({ env, model: model as ModelName, runner: runner as RunnerName, detail, one: t['1'], two: t['2'] });
     }
   }
 }

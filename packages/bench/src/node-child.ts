@@ -10,7 +10,7 @@
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { MODELS, nodeFiles, type ModelName } from './files.ts';
-import { coldStart, interleaved, makeRunner, NODE_RUNNERS, scaling, type Ort, type RunnerName } from './runners.ts';
+import { coldStart, interleaved, makeRunner, NODE_RUNNERS, scaling, type Ort, type ScalingData, type RunnerName } from './runners.ts';
 import { resnetEdgeStages } from './end-to-end.ts';
 import { sharpOrtStages } from './sharp-ort.ts';
 
@@ -30,7 +30,7 @@ if (mode === 'latency') {
   }
   console.log(JSON.stringify(out));
 } else if (mode === 'scaling') {
-  const out: Record<string, Record<string, Record<string, number[]>>> = {};
+  const out: ScalingData = {};
   for (const model of MODELS) out[model] = { 're-int8': await scaling('re-int8', nodeFiles(model), 2, Number(args[0]), {}) };
   console.log(JSON.stringify(out));
 } else if (mode === 'cold') {

@@ -1,7 +1,7 @@
 /** The bench in a browser page (served with COOP/COEP by browser.ts); window.bench is driven by Playwright. */
 import * as ort from 'onnxruntime-web';
 import { availablePaths } from 'resnet-edge/internal';
-import { coldStart, interleaved, makeRunner, PAGE_RUNNERS, scaling, type ModelFiles, type Ort, type RunnerName } from './runners.ts';
+import { coldStart, interleaved, makeRunner, PAGE_RUNNERS, scaling, type ModelFiles, type ScalingData, type Ort, type RunnerName } from './runners.ts';
 import { endToEnd } from './page-e2e.ts';
 
 const CROP: Record<string, number> = { cifar20: 32, resnet18: 224, resnet50: 224 };
@@ -38,7 +38,7 @@ async function latency(threads: number, rounds: number, models: string[], only?:
 /** resnet-edge's 2-thread ÷ 1-thread runs, interleaved, per model and int8 build (the SIMD128 one where relaxed SIMD exists too). */
 async function threadScaling(rounds: number, models: string[]) {
   const names: RunnerName[] = (await availablePaths()).includes('relaxed') ? ['re-int8', 're-int8-simd'] : ['re-int8'];
-  const out: Record<string, Record<string, Record<string, number[]>>> = {};
+  const out: ScalingData = {};
   for (const model of models) for (const n of names) (out[model] ??= {})[n] = await scaling(n, files(model), 2, rounds, opts(1));
   return out;
 }

@@ -118,6 +118,9 @@ export async function interleaved(runners: { name: string; run(): Promise<unknow
   return times;
 }
 
+/** scaling()'s times (keyed '1' and '2') per model and runner. */
+export type ScalingData = Record<string, Record<string, Record<string, number[]>>>;
+
 /**
  * resnet-edge's own thread scaling: `name` on 1 thread and on `threads`, interleaved round by round in one process or
  * page (its idle workers sleep after ~0.2 ms, so the 1-thread runs have the cores), times keyed by thread count.

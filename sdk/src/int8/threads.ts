@@ -51,7 +51,15 @@ export class GemmPool {
   /** Steps published so far: the low 19 bits tag the chunk counters. */
   #gen = 0;
 
-  private constructor(private readonly memory: WebAssembly.Memory, private readonly ctl: number, private readonly workers: WorkerLike[]) {}
+  /** The control block, viewed once: a shared memory's buffer is not detached when the memory grows. */
+  readonly #i32: Int32Array;
+  readonly #f32: Float32Array;
+
+  private constructor(memory: WebAssembly.Memory, private readonly ctl: number, private readonly workers: WorkerLike[]) {
+    const length = HEADER + this.threads + 2 * CHUNKS_PER_THREAD * this.threads;
+    this.#i32 = new Int32Array(memory.buffer, ctl, length);
+    this.#f32 = new Float32Array(memory.buffer, ctl, length);
+  }
 
   /** Starts `count - 1` workers on `module`/`memory`; `alloc` gives them the control block and their stacks. */
   static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, alloc: (bytes: number) => number, count: number): Promise<GemmPool> {
@@ -98,7 +106,7 @@ export class GemmPool {
 
   /** The max-pool's `rows` output rows, split as run() splits a GEMM's (`own`: the calling thread's rows). */
   maxpool(args: MaxpoolArgs, rows: number, own: Share): void {
-    const { i32 } = this.#views();
+    const i32 = this.#i32;
     i32[3] = rows;
     i32[15] = 3;
     i32.set(args, 16);
@@ -117,7 +125,7 @@ export class GemmPool {
 
   /** Publishes 13 GEMM-shaped arguments, what runs (`op`: slot 15) and its extra arguments; returns the outputs' range. */
   #split(args: GemmArgs, op: number, extra: number[], own: Share): Range {
-    const { i32, f32 } = this.#views();
+    const i32 = this.#i32, f32 = this.#f32;
     const [a, m, kpad, b, n, wsum, wscale, bias, scale, zp, res, relu, out] = args;
     i32.set([a, m, kpad, b, n, wsum, wscale, bias], 2);
     f32[10] = scale;
@@ -133,7 +141,7 @@ export class GemmPool {
    * step), then the codes of every slice. `k` is the calling thread's kernels.
    */
   quantize(k: QuantizeKernels, x: number, n: number, q: number, params: number, range?: Range): void {
-    const { i32 } = this.#views();
+    const i32 = this.#i32;
     i32.set([x, n, q, params], 26);
     const chunking = this.#chunking(n, 16, 1 << 14);
     if (!range) {
@@ -145,18 +153,13 @@ export class GemmPool {
     this.#step(n, chunking, (begin, end) => k.quantize_codes(x + 4 * begin, end - begin, q + k.code_size() * begin, params));
   }
 
-  #views(): { i32: Int32Array; f32: Float32Array } {
-    const length = HEADER + this.threads + 2 * CHUNKS_PER_THREAD * this.threads;
-    return { i32: new Int32Array(this.memory.buffer, this.ctl, length), f32: new Float32Array(this.memory.buffer, this.ctl, length) };
-  }
-
   /**
    * Runs the published step over `items` in chunks (perThread per thread, `per` items each): publishes it, runs the
    * calling thread's chunks (`own`, each writing its range at its own pair), takes those no worker has started, spins
    * until all are done; returns their ranges combined, as minmax_f32 combines its lanes.
    */
   #step(items: number, [perThread, per]: [number, number], own: Share): Range {
-    const { i32, f32 } = this.#views();
+    const i32 = this.#i32, f32 = this.#f32;
     const chunks = Math.ceil(items / per), ranges = HEADER + this.threads;
     i32.set([chunks, per, perThread], 31);
     Atomics.store(i32, 1, 0);
@@ -192,7 +195,7 @@ export class GemmPool {
   }
 
   stop(): void {
-    const { i32 } = this.#views();
+    const i32 = this.#i32;
     Atomics.store(i32, 0, -1);
     Atomics.notify(i32, 0);
     this.workers.forEach((w) => w.terminate());

@@ -22,6 +22,7 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
   k.__stack_pointer.value = stackTop;
   port.postMessage('ready');
   const i32 = new Int32Array(memory.buffer, ctl, ${HEADER} + count), f32 = new Float32Array(memory.buffer, ctl, ${HEADER});
+  const codeSize = k.code_size();
   // Chunk of the current step: this thread's own next one, else the next one another thread has not started; -1 when
   // none is left. A compare-and-swap on the owner's counter claims it: it fails if another thread took it, or if the
   // step ended meanwhile (its counters are closed then), so the arguments read after it are the step's.
@@ -41,7 +42,7 @@ listen(async ({ module, memory, ctl, index, count, stackTop }) => {
     if (i32[25]) { // quantization: op 1 min/max of a slice, op 2 codes of a slice
       const n = i32[27], begin = c * per, end = Math.min(n, begin + per);
       if (i32[25] === 1) k.minmax_f32(i32[26] + 4 * begin, end - begin, range);
-      else k.quantize_codes(i32[26] + 4 * begin, end - begin, i32[28] + k.code_size() * begin, i32[29]);
+      else k.quantize_codes(i32[26] + 4 * begin, end - begin, i32[28] + codeSize * begin, i32[29]);
       return;
     }
     const m = i32[3], begin = c * per, end = Math.min(m, begin + per);
